@@ -1,0 +1,5 @@
+"""``python -m collectscore`` runs the command line."""
+
+from ._cli import main
+
+main()

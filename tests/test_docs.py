@@ -1,0 +1,18 @@
+"""Generated documentation stays true to the code (golden files, regenerated only on request)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from collectscore._docs import contract_markdown
+
+
+def test_contract_page_matches_the_declarations(repo_root: Path, regenerate_golden: bool) -> None:
+    page = repo_root / "docs" / "contract.md"
+    rendered = contract_markdown()
+    if regenerate_golden:
+        page.parent.mkdir(exist_ok=True)
+        page.write_text(rendered, encoding="utf-8")
+    assert page.read_text(encoding="utf-8") == rendered, (
+        "docs/contract.md is out of date with src/collectscore/_contract.py; run `make docs`"
+    )

@@ -1,0 +1,32 @@
+"""The public package: one documented surface, and no side effects on import."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import collectscore as cs
+
+
+def test_every_public_name_exists() -> None:
+    missing = [name for name in cs.__all__ if not hasattr(cs, name)]
+    assert missing == []
+
+
+def test_importing_the_package_creates_nothing_and_configures_nothing(tmp_path: Path) -> None:
+    probe = (
+        "import json, logging, os\n"
+        "before = set(os.listdir('.'))\n"
+        "env = dict(os.environ)\n"
+        "handlers = list(logging.getLogger().handlers)\n"
+        "import collectscore, collectscore.datasets, collectscore.synthetic\n"
+        "print(json.dumps({'files': sorted(set(os.listdir('.')) - before),\n"
+        "  'handlers': len(logging.getLogger().handlers) - len(handlers),\n"
+        "  'env_changed': dict(os.environ) != env}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout) == {"files": [], "handlers": 0, "env_changed": False}
