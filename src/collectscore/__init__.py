@@ -9,13 +9,14 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
-from . import datasets, synthetic
+from . import datasets, features, synthetic
 from ._contract import CATEGORIES, CHANNELS, DEFAULT_HORIZON_DAYS, TABLES
 from ._data import Dataset
 from ._errors import ConfigError, ContractError, Problem
 from ._io import read_dir, read_table, write_dir
 from ._labels import paid_within_horizon
 from ._validation import ContractWarning, ValidationReport, validate, validate_dataset
+from .features import build_features
 
 try:
     __version__ = _version("collectscore")
@@ -34,7 +35,9 @@ __all__ = [
     "Problem",
     "ValidationReport",
     "__version__",
+    "build_features",
     "datasets",
+    "features",
     "paid_within_horizon",
     "read_dir",
     "read_table",

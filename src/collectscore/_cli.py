@@ -15,6 +15,9 @@ from rich.table import Table
 from ._errors import ConfigError, ContractError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from ._data import Dataset
     from ._validation import ValidationReport
     from .synthetic import SampleConfig, SampleSummary
 
@@ -31,11 +34,12 @@ EXIT_BAD_INPUT = 2
 
 
 def _out() -> Console:
-    return Console(highlight=False)
+    # soft wrap: long lines stay whole, so scripts and logs can search them
+    return Console(highlight=False, soft_wrap=True)
 
 
 def _err() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -134,6 +138,77 @@ def print_validation(report: ValidationReport, console: Console | None = None) -
     console.print(table)
     for warning in report.warnings:
         console.print(f"[yellow]warning[/yellow]: {warning}")
+
+
+def _read_validated(data: Path, require: tuple[str, ...] = ("transactions", "debtors")) -> Dataset:
+    from ._io import read_dir
+    from ._validation import validate_dataset
+
+    validated, report = validate_dataset(read_dir(data, require=require))
+    for warning in report.warnings:
+        _err().print(f"[yellow]warning[/yellow]: {warning}")
+    return validated
+
+
+def _write_frame(frame: pd.DataFrame, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".csv":
+        frame.to_csv(out)
+    elif out.suffix.lower() == ".parquet":
+        frame.to_parquet(out)
+    else:
+        raise ConfigError(f"--out must end in .parquet or .csv; got '{out.name}'")
+
+
+@app.command()
+def features(
+    data: Annotated[Path, typer.Argument(help="Data folder (transactions and debtors at least).")],
+    out: Annotated[
+        Path, typer.Option(help="Where to write the features (.parquet or .csv).")
+    ] = Path("features.parquet"),
+) -> None:
+    """Build the point-in-time features: one row per debtor snapshot."""
+    from .features import build_features
+
+    dataset = _read_validated(data)
+    with _err().status("building features"):
+        table = build_features(
+            dataset.transactions,
+            dataset.debtors,
+            contacts=dataset.contacts,
+            payments=dataset.payments,
+        )
+    _write_frame(table.reset_index(), out)
+    _out().print(f"wrote {table.shape[1]} features for {len(table):,} debtor snapshots to {out}")
+
+
+@app.command()
+def signals(
+    data: Annotated[Path, typer.Argument(help="Data folder (transactions and debtors at least).")],
+    out: Annotated[Path, typer.Option(help="Capacity signals (.parquet or .csv).")] = Path(
+        "signals.parquet"
+    ),
+    events: Annotated[
+        Path | None, typer.Option(help="Also write the monitoring events here.")
+    ] = None,
+) -> None:
+    """Capacity signals (funds now, next income, income-drop alert) and monitoring events."""
+    from .features import capacity_signals, monitoring_events
+
+    dataset = _read_validated(data)
+    table = capacity_signals(dataset.transactions, dataset.debtors)
+    _write_frame(table.reset_index(), out)
+    _out().print(
+        f"{int(table['has_funds'].sum()):,} of {len(table):,} debtor snapshots have funds above "
+        f"their threshold; {int(table['income_drop_alert'].sum()):,} income-drop alerts; "
+        f"written to {out}"
+    )
+    if events is not None:
+        found = monitoring_events(dataset.transactions, dataset.debtors)
+        _write_frame(found, events)
+        counts = found["event"].value_counts()
+        summary = ", ".join(f"{name} {n:,}" for name, n in counts.items()) or "none"
+        _out().print(f"events: {summary}; written to {events}")
 
 
 @app.command()

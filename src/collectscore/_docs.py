@@ -50,3 +50,37 @@ def contract_markdown() -> str:
     ]
     lines += [f"- `{c}`" for c in CATEGORIES]
     return "\n".join(lines) + "\n"
+
+
+def features_markdown() -> str:
+    """``docs/features.md``: the feature catalogue, family by family."""
+    import pandas as pd
+
+    from .features import catalog
+    from .features._registry import unit_text
+
+    cat = catalog()
+    lines = [
+        "# Feature catalogue",
+        "",
+        "Generated from the feature registry (`make docs`); do not edit by hand.",
+        "Every feature is computed point in time: only transactions booked on or before the",
+        "debtor's `as_of` are used. Direction: `+1` a higher value means the debtor is more",
+        "likely to pay, `-1` less likely, `0` not monotone; it becomes the model's monotone",
+        "constraint.",
+        "",
+        f"{len(cat)} features in {cat['family'].nunique()} families.",
+        "",
+    ]
+    for family, group in cat.groupby("family", sort=False):
+        lines += [f"## {family.replace('_', ' ')}", ""]
+        lines += ["| feature | window | unit | direction | description | descripción |"]
+        lines += ["|---|---|---|---|---|---|"]
+        for row in group.itertuples():
+            window = "-" if pd.isna(row.window_days) else f"{row.window_days} d"
+            lines.append(
+                f"| `{row.name}` | {window} | {unit_text(row.unit)} | {row.direction:+d} | "
+                f"{row.description_en} | {row.description_es} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
