@@ -10,6 +10,11 @@ from ._expr import ratio
 F = "payment_capacity"
 
 
+def _due() -> pl.Expr:
+    """What the debtor must pay: the installment, or the whole debt when there is none."""
+    return pl.coalesce(pl.col("installment"), pl.col("outstanding"))
+
+
 @feature(
     "history_days",
     family="debt", unit="days", direction=0, source="snapshot",
@@ -100,7 +105,7 @@ def capacity_this_month() -> pl.Expr:
     es="Cuota frente al flujo de caja libre mensual",
 )  # fmt: skip
 def installment_to_fcf() -> pl.Expr:
-    due = pl.coalesce(pl.col("installment"), pl.col("outstanding"))
+    due = _due()
     fcf = pl.col("free_cash_flow_monthly_90d")
     # no free cash flow at all: as bad as an installment 100 times the cash flow
     return pl.when(fcf > 0).then(due / fcf).otherwise(pl.when(due > 0).then(100.0).otherwise(0.0))
@@ -113,15 +118,11 @@ def installment_to_fcf() -> pl.Expr:
     es="La capacidad de pago de este mes cubre la cuota",
 )  # fmt: skip
 def capacity_covers_installment() -> pl.Expr:
-    due = pl.coalesce(pl.col("installment"), pl.col("outstanding"))
+    due = _due()
     return (pl.col("capacity_this_month") >= due).cast(pl.Float64)
 
 
 # --- currency-free versions: comparable across countries and currencies -----------------
-
-
-def _due() -> pl.Expr:
-    return pl.coalesce(pl.col("installment"), pl.col("outstanding"))
 
 
 @feature(
