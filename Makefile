@@ -45,6 +45,9 @@ sample: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sample_generation.py
+	$(BIN)/python benchmarks/features.py
+	$(BIN)/python benchmarks/categorize.py
+	$(BIN)/python benchmarks/feature_quality.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -309,3 +309,23 @@ def test_a_null_amount_is_an_error_naming_table_column_and_row() -> None:
 def test_a_repeated_debtor_snapshot_is_refused() -> None:
     with pytest.raises(ContractError, match="debtor_id"):
         features_of(salary_until("2026-09"), debtor(AS_OF), debtor(AS_OF))
+
+
+def test_the_order_of_the_input_rows_does_not_matter(synthetic) -> None:
+    shuffled = synthetic.transactions.sample(frac=1, random_state=3)
+    pd.testing.assert_frame_equal(
+        build_features(shuffled, synthetic.debtors),
+        build_features(synthetic.transactions, synthetic.debtors),
+        rtol=1e-9,
+        atol=1e-9,
+    )
+
+
+def test_working_through_the_portfolio_in_chunks_of_accounts_changes_nothing(synthetic) -> None:
+    from collectscore.features import FeatureConfig
+
+    whole = build_features(synthetic.transactions, synthetic.debtors)
+    chunked = build_features(
+        synthetic.transactions, synthetic.debtors, config=FeatureConfig(chunk_rows=5_000)
+    )
+    pd.testing.assert_frame_equal(chunked, whole)

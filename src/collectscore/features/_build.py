@@ -11,7 +11,7 @@ import polars as pl
 from .._contract import TABLES
 from .._errors import ContractError, Problem, did_you_mean
 from .._validation import validate_table
-from ._frame import FeatureConfig, Frames, prepare
+from ._frame import FeatureConfig, Frames, prepare_frames, snapshot_frame, typed_transactions
 from ._registry import FeatureSpec, registry
 
 INDEX = ("debtor_id", "as_of")
@@ -41,11 +41,40 @@ def build_features(
     contacts = _checked(contacts, "contacts", always=True, empty_ok=True)
     payments = _checked(payments, "payments", always=True, empty_ok=True)
     specs = _select(features)
-    frames = prepare(transactions, debtors, config, contacts=contacts, payments=payments)
-    table = _compute(frames, specs, config)
-    out = table.select(*INDEX, *specs).to_pandas()
+    tx = typed_transactions(transactions)
+    snapshots = snapshot_frame(debtors)
+    parts = []
+    for tx_part, snap_part in _chunks(tx, snapshots, config.chunk_rows):
+        frames = prepare_frames(tx_part, snap_part, config, contacts=contacts, payments=payments)
+        parts.append(_compute(frames, specs, config).select("sid", *INDEX, *specs))
+        del frames
+    table = pl.concat(parts).sort("sid") if len(parts) > 1 else parts[0]
+    out = table.drop("sid").to_pandas()
     out = out.set_index(list(INDEX))
     return out.astype("float64")
+
+
+def _chunks(
+    tx: pl.DataFrame, snapshots: pl.DataFrame, chunk_rows: int
+) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """Split into groups of whole accounts of about ``chunk_rows`` transactions each.
+
+    Accounts are independent, so the result does not depend on the split; it bounds
+    the memory the point-in-time pairing of transactions and snapshots takes.
+    """
+    n = max(1, -(-tx.height // chunk_rows))
+    if n == 1:
+        return [(tx, snapshots)]
+
+    def part(frame: pl.DataFrame) -> pl.Series:
+        return (frame["account_id"].hash(seed=0) % n).alias("part")
+
+    tx_part, snap_part = part(tx), part(snapshots)
+    return [
+        (tx.filter(tx_part == i), snapshots.filter(snap_part == i))
+        for i in range(n)
+        if (snap_part == i).any()
+    ]
 
 
 def _select(features: Sequence[str] | None) -> dict[str, FeatureSpec]:

@@ -31,6 +31,9 @@ class FeatureConfig:
     grace_days: int = 5
     #: Days after a promise date before an unpaid promise counts as broken.
     promise_grace_days: int = 3
+    #: Transactions per chunk: large portfolios are processed a group of whole accounts
+    #: at a time, which bounds memory (the result does not depend on it).
+    chunk_rows: int = 1_000_000
     #: "Funds available" threshold: installment times this, plus ``buffer_share`` of
     #: the monthly income (capacity signal; see ``capacity_signals``).
     buffer_share: float = 0.1
@@ -40,6 +43,8 @@ class FeatureConfig:
             raise ConfigError(
                 f"lookback_days must be >= 180 (the longest window); got {self.lookback_days}"
             )
+        if self.chunk_rows < 1:
+            raise ConfigError(f"chunk_rows must be >= 1; got {self.chunk_rows}")
         if self.grace_days < 0 or self.promise_grace_days < 0:
             raise ConfigError("grace_days and promise_grace_days must be >= 0")
         if not 0 <= self.buffer_share <= 1:
@@ -78,13 +83,26 @@ def canonical_category(values: pl.Series) -> pl.Series:
 
 def to_polars_transactions(transactions: pd.DataFrame | pl.DataFrame) -> pl.DataFrame:
     """The columns the features use, typed; categories inferred where missing."""
+    return with_categories(typed_transactions(transactions))
+
+
+def typed_transactions(transactions: pd.DataFrame | pl.DataFrame) -> pl.DataFrame:
+    """The columns the features use, as polars with their types (categories as given)."""
     tx = (
         transactions
         if isinstance(transactions, pl.DataFrame)
         else pl.from_pandas(
             _only(
                 transactions,
-                ("account_id", "booked_at", "amount", "balance_after", "description", "category"),
+                (
+                    "account_id",
+                    "booked_at",
+                    "amount",
+                    "balance_after",
+                    "description",
+                    "category",
+                    "transaction_id",
+                ),
             )
         )
     )
@@ -103,6 +121,13 @@ def to_polars_transactions(transactions: pd.DataFrame | pl.DataFrame) -> pl.Data
         pl.col("description").cast(pl.String),
         pl.col("category").cast(pl.String),
     )
+    return tx
+
+
+def with_categories(tx: pl.DataFrame) -> pl.DataFrame:
+    """Missing categories inferred (``categorize``), all mapped onto the vocabulary enum."""
+    if tx["category"].dtype == CATEGORY:
+        return tx
     if tx["category"].null_count():
         from ._categorize import categorize
 
@@ -122,38 +147,67 @@ def prepare(
     payments: pd.DataFrame | None = None,
 ) -> Frames:
     """Build the point-in-time frames (see the module docstring)."""
-    tx = to_polars_transactions(transactions)
-    tx = tx.with_columns(
-        day=pl.col("booked_at").dt.date(),
-        seq=pl.int_range(pl.len(), dtype=pl.UInt32),
-        desc=pl.col("description").cast(pl.Categorical),
-    ).drop("description")
-    snapshots = _snapshots(debtors)
-    rows = (
-        tx.join(
-            snapshots.select(
-                "sid",
-                "account_id",
-                "as_of",
-                # balance the debtor needs to cover the installment (else the whole debt)
-                buffer=pl.coalesce("installment", "outstanding"),
-            ),
-            on="account_id",
-            how="inner",
+    return prepare_frames(
+        typed_transactions(transactions),
+        snapshot_frame(debtors),
+        config,
+        contacts=contacts,
+        payments=payments,
+    )
+
+
+def prepare_frames(
+    tx: pl.DataFrame,
+    snapshots: pl.DataFrame,
+    config: FeatureConfig,
+    contacts: pd.DataFrame | None = None,
+    payments: pd.DataFrame | None = None,
+) -> Frames:
+    """``prepare`` on typed polars frames (``typed_transactions``, ``snapshot_frame``).
+
+    ``snapshots`` may be any subset of the debtor rows (their ``sid`` is kept), with
+    ``tx`` holding at least their accounts' transactions: accounts are independent, so
+    the builder can work through a large portfolio in chunks of accounts.
+    """
+    # transactions in booking order per account; bookings at the same instant in
+    # transaction_id order when there is one, else in their input order
+    tx = with_categories(tx)
+    order = ["account_id", "booked_at"]
+    if "transaction_id" in tx.columns:
+        order.append(pl.col("transaction_id").cast(pl.String))
+    tx = (
+        tx.lazy()
+        .with_columns(
+            day=pl.col("booked_at").dt.date(),
+            desc=pl.col("description").cast(pl.Categorical),
         )
+        .sort(order, maintain_order=True, nulls_last=True)
+        .drop("description", "booked_at", "transaction_id", strict=False)
+    )
+    keys = snapshots.lazy().select(
+        "sid",
+        "account_id",
+        "as_of",
+        # balance the debtor needs to cover the installment (else the whole debt)
+        buffer=pl.coalesce("installment", "outstanding"),
+    )
+    same_snapshot = pl.col("sid").shift(-1) == pl.col("sid")
+    rows = (
+        # snapshot by snapshot (sid order), each with its account's bookings in order:
+        # no sort of the large paired frame is needed
+        keys.join(tx, on="account_id", how="inner", maintain_order="left_right")
         .with_columns(db=(pl.col("as_of") - pl.col("day")).dt.total_days().cast(pl.Int32))
         .filter((pl.col("db") >= 0) & (pl.col("db") < config.lookback_days))
-        .sort("sid", "booked_at", "seq")
         .with_columns(
             # the next booking's days-before-as_of (-1 after the last): the end-of-day
             # balance of a row holds from its day until the next booking day
-            next_db=pl.col("db").shift(-1).over("sid").fill_null(-1),
-            next_day=pl.col("day")
-            .shift(-1)
-            .over("sid")
-            .fill_null(pl.col("as_of") + pl.duration(days=1)),
+            next_db=pl.when(same_snapshot).then(pl.col("db").shift(-1)).otherwise(-1),
+            next_day=pl.when(same_snapshot)
+            .then(pl.col("day").shift(-1))
+            .otherwise(pl.col("as_of") + pl.duration(days=1)),
         )
-        .drop("seq", "booked_at", "account_id")
+        .drop("account_id")
+        .collect()
     )
     history = rows.group_by("sid").agg(history_days=pl.col("db").max() + 1)
     snapshots = snapshots.join(history, on="sid", how="left").with_columns(
@@ -165,7 +219,8 @@ def prepare(
     )
 
 
-def _snapshots(debtors: pd.DataFrame) -> pl.DataFrame:
+def snapshot_frame(debtors: pd.DataFrame) -> pl.DataFrame:
+    """The debtor rows as polars, with ``sid`` = their position."""
     keep = [
         c
         for c in ("debtor_id", "account_id", "as_of", "outstanding", "days_past_due", "installment")
