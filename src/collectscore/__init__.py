@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
-from . import datasets, features, synthetic
+from . import datasets, features, models, synthetic
 from ._contract import CATEGORIES, CHANNELS, DEFAULT_HORIZON_DAYS, TABLES
 from ._data import Dataset
 from ._errors import ConfigError, ContractError, Problem
@@ -17,6 +17,7 @@ from ._io import read_dir, read_table, write_dir
 from ._labels import paid_within_horizon
 from ._validation import ContractWarning, ValidationReport, validate, validate_dataset
 from .features import build_features
+from .models import PropensityModel
 
 try:
     __version__ = _version("collectscore")
@@ -33,11 +34,13 @@ __all__ = [
     "ContractWarning",
     "Dataset",
     "Problem",
+    "PropensityModel",
     "ValidationReport",
     "__version__",
     "build_features",
     "datasets",
     "features",
+    "models",
     "paid_within_horizon",
     "read_dir",
     "read_table",

@@ -1,0 +1,39 @@
+"""Models: the propensity-to-pay estimator, out-of-time splits and evaluation metrics."""
+
+from __future__ import annotations
+
+from ._evaluation import (
+    METRICS,
+    brier,
+    comparison_table,
+    evaluate,
+    expected_calibration_error,
+    gini,
+    ks,
+    lift_table,
+    log_loss,
+    psi,
+    reliability_curve,
+    roc_auc,
+)
+from ._propensity import CALIBRATIONS, PropensityModel
+from ._split import Split, out_of_time_split
+
+__all__ = [
+    "CALIBRATIONS",
+    "METRICS",
+    "PropensityModel",
+    "Split",
+    "brier",
+    "comparison_table",
+    "evaluate",
+    "expected_calibration_error",
+    "gini",
+    "ks",
+    "lift_table",
+    "log_loss",
+    "out_of_time_split",
+    "psi",
+    "reliability_curve",
+    "roc_auc",
+]
