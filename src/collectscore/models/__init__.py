@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._baselines import DaysPastDueRule, ScorecardBaseline
 from ._evaluation import (
     METRICS,
     brier,
@@ -22,7 +23,9 @@ from ._split import Split, out_of_time_split
 __all__ = [
     "CALIBRATIONS",
     "METRICS",
+    "DaysPastDueRule",
     "PropensityModel",
+    "ScorecardBaseline",
     "Split",
     "brier",
     "comparison_table",

@@ -1,0 +1,32 @@
+"""MLflow tracking and the model registry: log runs, register versions, promote a champion."""
+
+from __future__ import annotations
+
+from ._config import TrackingConfig, use_tracking
+from ._registry import (
+    CHALLENGER,
+    CHAMPION,
+    PROMOTION_METRICS,
+    ModelVersionInfo,
+    PromotionDecision,
+    PropensityPyfunc,
+    data_fingerprint,
+    load_champion,
+    log_model_run,
+    promote,
+)
+
+__all__ = [
+    "CHALLENGER",
+    "CHAMPION",
+    "PROMOTION_METRICS",
+    "ModelVersionInfo",
+    "PromotionDecision",
+    "PropensityPyfunc",
+    "TrackingConfig",
+    "data_fingerprint",
+    "load_champion",
+    "log_model_run",
+    "promote",
+    "use_tracking",
+]
