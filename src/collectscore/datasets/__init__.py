@@ -10,9 +10,17 @@ from .._errors import ContractError, Problem
 from .._io import read_dir
 from .._validation import validate
 from ..synthetic import SampleConfig
-from . import taiwan
+from . import taiwan, taiwan_features
 
-__all__ = ["SAMPLE_CONFIG", "SAMPLE_DIR", "Dataset", "load", "load_sample", "taiwan"]
+__all__ = [
+    "SAMPLE_CONFIG",
+    "SAMPLE_DIR",
+    "Dataset",
+    "load",
+    "load_sample",
+    "taiwan",
+    "taiwan_features",
+]
 
 #: Where the repository keeps its small committed sample (relative to the repo root).
 SAMPLE_DIR = Path("data/sample")
