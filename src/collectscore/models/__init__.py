@@ -19,14 +19,17 @@ from ._evaluation import (
 )
 from ._propensity import CALIBRATIONS, PropensityModel
 from ._split import Split, out_of_time_split
+from ._tuning import TUNING_METRICS, TuningResult, tune_propensity
 
 __all__ = [
     "CALIBRATIONS",
     "METRICS",
+    "TUNING_METRICS",
     "DaysPastDueRule",
     "PropensityModel",
     "ScorecardBaseline",
     "Split",
+    "TuningResult",
     "brier",
     "comparison_table",
     "evaluate",
@@ -39,4 +42,5 @@ __all__ = [
     "psi",
     "reliability_curve",
     "roc_auc",
+    "tune_propensity",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import lightgbm
@@ -114,10 +114,13 @@ class PropensityModel(ClassifierMixin, BaseEstimator):
         y: Any,
         *,
         eval_set: tuple[pd.DataFrame, Any] | None = None,
+        callbacks: Sequence[Callable[..., Any]] | None = None,
     ) -> PropensityModel:
         """Fit the trees (early stopping on held-out rows) and the calibrator on those rows.
 
         ``y`` is in the row order of ``X`` (two classes; the larger one is "pays").
+        ``callbacks`` are extra LightGBM callbacks (they see the held-out rows' log loss
+        after each round, e.g. to prune a tuning trial).
         """
         self._check_params()
         values = _numeric_matrix(X)
@@ -157,8 +160,11 @@ class PropensityModel(ClassifierMixin, BaseEstimator):
             fit_kwargs["eval_y"] = (y_val,)
             fit_kwargs["eval_sample_weight"] = [weights[y_val]]
             fit_kwargs["callbacks"] = [
-                lightgbm.early_stopping(self.early_stopping_rounds, verbose=False)
+                lightgbm.early_stopping(self.early_stopping_rounds, verbose=False),
+                *(callbacks or ()),
             ]
+        elif callbacks:
+            fit_kwargs["callbacks"] = list(callbacks)
         booster.fit(pd.DataFrame(X_fit, columns=names), y_fit, **fit_kwargs)
 
         self.booster_ = booster
