@@ -5,22 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from modeldata import synthetic_features
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from collectscore import ConfigError, ContractError, build_features, paid_within_horizon
+from collectscore import ConfigError, ContractError
 from collectscore._contract import DEBTORS
 from collectscore.models._baselines import TIE_BREAK, DaysPastDueRule, ScorecardBaseline
-from collectscore.synthetic import SampleConfig, generate
 
 
 def _features_and_labels(seed: int) -> tuple[pd.DataFrame, pd.Series]:
-    ds = generate(SampleConfig(debtors=300, seed=seed))
-    X = build_features(ds.transactions, ds.debtors, contacts=ds.contacts, payments=ds.payments)
-    return X, paid_within_horizon(ds.debtors, ds.payments)
+    return synthetic_features(300, seed)
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from modeldata import synthetic_features
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import NotFittedError
@@ -12,18 +13,15 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import Pipeline
 
-from collectscore import ConfigError, ContractError, build_features, paid_within_horizon
+from collectscore import ConfigError, ContractError
 from collectscore.features import registry
 from collectscore.models._propensity import CALIBRATIONS, PropensityModel
-from collectscore.synthetic import SampleConfig, generate
 
 FAST = {"n_estimators": 150, "early_stopping_rounds": 30}
 
 
 def _features_and_labels(seed: int) -> tuple[pd.DataFrame, pd.Series]:
-    ds = generate(SampleConfig(debtors=400, seed=seed))
-    X = build_features(ds.transactions, ds.debtors, contacts=ds.contacts, payments=ds.payments)
-    return X, paid_within_horizon(ds.debtors, ds.payments)
+    return synthetic_features(400, seed)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._contract import DEBTORS
 from .._errors import EXAMPLE_ROWS, ConfigError, ContractError, Problem, did_you_mean
-from ._propensity import _X_TABLE, _is_int, _is_real, _labels, _listed, _numeric_matrix
+from ._propensity import (
+    _X_TABLE,
+    BinaryFrameClassifier,
+    _is_int,
+    _is_real,
+    _labels,
+    _listed,
+    _numeric_matrix,
+)
 
 #: Pseudo-rows at the overall pay rate added to every bin before its weight of evidence.
 _WOE_PRIOR_ROWS = 10.0
@@ -54,7 +62,7 @@ def _proba(p: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- scorecard
-class ScorecardBaseline(ClassifierMixin, BaseEstimator):
+class ScorecardBaseline(BinaryFrameClassifier):
     """Logistic-regression scorecard on binned features (what a credit team would build first).
 
     Each feature is cut at the quantiles of its training values into at most
@@ -78,12 +86,6 @@ class ScorecardBaseline(ClassifierMixin, BaseEstimator):
         self.C = C
         self.features = features
         self.random_state = random_state
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.classifier_tags.multi_class = False
-        return tags
 
     def fit(self, X: pd.DataFrame, y: Any) -> ScorecardBaseline:
         """Learn the bin edges on ``X`` and the points of each bin (``y`` in the row order of ``X``)."""

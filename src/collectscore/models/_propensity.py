@@ -56,7 +56,17 @@ _PARAM_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
 }
 
 
-class PropensityModel(ClassifierMixin, BaseEstimator):
+class BinaryFrameClassifier(ClassifierMixin, BaseEstimator):
+    """Base of the propensity estimators: a pandas frame in, two classes, missing values allowed."""
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.classifier_tags.multi_class = False
+        return tags
+
+
+class PropensityModel(BinaryFrameClassifier):
     """Probability that a debtor pays within the horizon (class 1 = pays).
 
     A LightGBM classifier whose monotone constraints come from the feature
@@ -100,12 +110,6 @@ class PropensityModel(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.random_state = random_state
         self.n_jobs = n_jobs
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.classifier_tags.multi_class = False
-        return tags
 
     # ------------------------------------------------------------------ fit
     def fit(
