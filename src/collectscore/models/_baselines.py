@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._contract import DEBTORS
 from .._errors import EXAMPLE_ROWS, ConfigError, ContractError, Problem, did_you_mean
-from ._propensity import (
+from ._inputs import (
     _X_TABLE,
     BinaryFrameClassifier,
     _is_int,

@@ -24,7 +24,8 @@ import pandas as pd
 
 from .._errors import ConfigError, did_you_mean
 from ._evaluation import brier, log_loss, roc_auc
-from ._propensity import PropensityModel, _labels
+from ._inputs import _labels
+from ._propensity import PropensityModel
 
 Metric = Literal["auc", "log_loss", "brier"]
 TUNING_METRICS: tuple[str, ...] = get_args(Metric)
