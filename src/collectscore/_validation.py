@@ -19,7 +19,7 @@ import datetime as dt
 import os
 import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -535,20 +535,13 @@ def _check_table(
             "no columns at all",
             f"export the {table} table with its header row",
         )
-    for col in columns if len(work.columns) else ():
-        if col.required and col.name not in work.columns:
-            match = _closest(col.name, extras)
-            index_names = [n for n in df.index.names if n is not None]
-            if match is not None:
-                received = f"no column '{col.name}' (found '{match}': did you mean '{col.name}'?)"
-                fix = f"rename column '{match}' to '{col.name}'"
-            else:
-                received = f"no column '{col.name}' (columns: {_quote_list(names, 12) or 'none'})"
-                if col.name in index_names:
-                    fix = f"'{col.name}' is the DataFrame index: call .reset_index() first"
-                else:
-                    fix = f"add a column '{col.name}': {col.description}"
-            problem(col.name, f"a column '{col.name}' holding {col.rule()}", received, fix)
+    if len(work.columns):
+        index_names = [str(n) for n in df.index.names if n is not None]
+        problems.extend(
+            missing_column_problems(
+                table, names, index_names=index_names, source=source, line_offset=line_offset
+            )
+        )
 
     # Coerce each present contract column, then check the declared rules with pandera.
     present = [c for c in columns if c.name in work.columns and c.name not in repeated]
@@ -717,6 +710,50 @@ def _empty_table(table: str) -> pd.DataFrame:
 def _sorted(problems: list[Problem]) -> list[Problem]:
     order = {name: i for i, name in enumerate(TABLES)}
     return sorted(problems, key=lambda p: (order.get(p.table, len(order)), p.table, p.column or ""))
+
+
+def missing_column_problems(
+    table: str,
+    present: Sequence[object],
+    *,
+    index_names: Sequence[str] = (),
+    source: str | None = None,
+    line_offset: int | None = None,
+) -> list[Problem]:
+    """One problem per required column of ``table`` absent from ``present``.
+
+    Each names the column, suggests the present non-contract column it was probably
+    meant to be ("did you mean"), or says it is the DataFrame index, or what it holds.
+    """
+    names = [str(c) for c in present]
+    declared = {c.name for c in _table_columns(table, names)}
+    extras = [n for n in names if n not in declared]
+    found = []
+    for col in TABLES[table].columns:
+        if not col.required or col.name in names:
+            continue
+        match = _closest(col.name, extras)
+        if match is not None:
+            received = f"no column '{col.name}' (found '{match}': did you mean '{col.name}'?)"
+            fix = f"rename column '{match}' to '{col.name}'"
+        else:
+            received = f"no column '{col.name}' (columns: {_quote_list(names, 12) or 'none'})"
+            if col.name in index_names:
+                fix = f"'{col.name}' is the DataFrame index: call .reset_index() first"
+            else:
+                fix = f"add a column '{col.name}': {col.description}"
+        found.append(
+            Problem(
+                table,
+                col.name,
+                f"a column '{col.name}' holding {col.rule()}",
+                received,
+                fix,
+                source=source,
+                line_offset=line_offset,
+            )
+        )
+    return found
 
 
 def validate_table(

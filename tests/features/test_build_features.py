@@ -127,7 +127,7 @@ def test_a_missing_required_column_is_named_with_a_hint() -> None:
     with pytest.raises(ContractError) as err:
         one(tx)
     assert "transactions" in str(err.value) and "'amount'" in str(err.value)
-    assert "did you mean 'amout'" in str(err.value)
+    assert "rename column 'amout' to 'amount'" in str(err.value)
 
 
 # --- income stability ---------------------------------------------------------------------

@@ -341,7 +341,7 @@ def test_a_missing_required_column_is_a_contract_error_naming_table_and_column()
     with pytest.raises(ContractError) as info:
         categorize(frame((0, -1.0, "X")).drop("account_id"))
     assert info.value.columns() == {("transactions", "account_id")}
-    assert "add the 'account_id' column" in str(info.value)
+    assert "add a column 'account_id'" in str(info.value)
 
 
 def test_empty_or_unreadable_amounts_and_dates_are_reported_with_rows() -> None:

@@ -9,8 +9,8 @@ import pandas as pd
 import polars as pl
 
 from .._contract import TABLES
-from .._errors import ContractError, Problem, did_you_mean
-from .._validation import validate_table
+from .._errors import ContractError, did_you_mean
+from .._validation import missing_column_problems, validate_table
 from ._frame import FeatureConfig, Frames, prepare_frames, snapshot_frame, typed_transactions
 from ._registry import FeatureSpec, registry
 
@@ -168,18 +168,6 @@ def _checked(frame: Any, table: str, *, always: bool = False, empty_ok: bool = F
 
 def _require(frame: object, table: str) -> None:
     """Required contract columns present (full checks: ``collectscore.validate``)."""
-    columns = list(getattr(frame, "columns", []))
-    missing = [c for c in TABLES[table].required if c not in columns]
-    if missing:
-        raise ContractError(
-            [
-                Problem(
-                    table=table,
-                    column=name,
-                    expected=f"a column '{name}' ({TABLES[table].column(name).description})",
-                    received="no such column" + did_you_mean(name, columns),
-                    fix=f"add or rename the column; `collectscore validate` checks the whole {table} table",
-                )
-                for name in missing
-            ]
-        )
+    problems = missing_column_problems(table, list(getattr(frame, "columns", [])))
+    if problems:
+        raise ContractError(problems)

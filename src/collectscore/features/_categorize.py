@@ -21,6 +21,7 @@ import polars as pl
 
 from .._contract import CATEGORIES, TRANSACTIONS
 from .._errors import EXAMPLE_ROWS, ConfigError, ContractError, Problem
+from .._validation import missing_column_problems
 
 __all__ = [
     "BEHAVIOUR_RULES",
@@ -315,20 +316,9 @@ def _prepare(transactions: pl.DataFrame | pd.DataFrame) -> pl.DataFrame:
             "categorize expects a pandas or polars DataFrame of transactions; "
             f"got {type(transactions).__name__}"
         )
-    missing = [c for c in TRANSACTIONS.required if c not in frame.columns]
-    if missing:
-        raise ContractError(
-            [
-                Problem(
-                    table=TRANSACTIONS.name,
-                    column=c,
-                    expected=f"a column '{c}' ({TRANSACTIONS.column(c).description})",
-                    received="no such column",
-                    fix=f"add the '{c}' column (columns present: {', '.join(frame.columns)})",
-                )
-                for c in missing
-            ]
-        )
+    problems = missing_column_problems(TRANSACTIONS.name, frame.columns)
+    if problems:
+        raise ContractError(problems)
     # column by column: a frame-wide select or with_columns would copy every column
     # of an input held in several chunks
     out = pl.DataFrame(

@@ -11,7 +11,7 @@ import pandas as pd
 import polars as pl
 
 from .._errors import ConfigError
-from ._build import INDEX, _flows, _require, build_features
+from ._build import INDEX, _checked, _flows, build_features
 from ._frame import INCOME, FeatureConfig, prepare
 
 #: Monitoring events, with what triggers each (the docs and the tests read this).
@@ -79,10 +79,11 @@ def capacity_signals(
         "income_drop_last_month",
         "days_until_next_income",
         "recurring_income_monthly",
+        "installment",
+        "outstanding",
     ]
     f = build_features(transactions, debtors, config=features, features=wanted)
-    due = debtors["installment"] if "installment" in debtors else debtors["outstanding"]
-    due = pd.Series(due.fillna(debtors["outstanding"]).to_numpy(float), index=f.index)
+    due = f["installment"].fillna(f["outstanding"])  # the installment, else the whole debt
     out = pd.DataFrame(index=f.index)
     out["funds_available"] = f["funds_available_now"]
     out["threshold"] = due + config.buffer_share * f["income_monthly_mean_90d"].fillna(0)
@@ -111,8 +112,9 @@ def monitoring_events(
     """
     config = config or SignalConfig()
     features = features or FeatureConfig()
-    _require(transactions, "transactions")
-    _require(debtors, "debtors")
+    # the same checks as build_features: typed input passes, anything else is validated
+    transactions = _checked(transactions, "transactions")
+    debtors = _checked(debtors, "debtors", always=True)
     frames = prepare(transactions, debtors, features)
     snap = frames.snapshots.select("sid", *INDEX)
     income = frames.monthly.group_by("sid").agg(
