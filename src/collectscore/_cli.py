@@ -29,6 +29,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+#: The demo's defaults (DemoConfig holds the same values; a test keeps them equal).
+DEMO_DEBTORS, DEMO_SEED, DEMO_TRIALS = 3000, 7, 15
+
 #: Exit codes: 0 fine, 1 unexpected failure, 2 bad input or arguments.
 EXIT_BAD_INPUT = 2
 
@@ -153,9 +156,9 @@ def _read_validated(data: Path, require: tuple[str, ...] = ("transactions", "deb
 def _write_frame(frame: pd.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".csv":
-        frame.to_csv(out)
+        frame.to_csv(out, index=False)
     elif out.suffix.lower() == ".parquet":
-        frame.to_parquet(out)
+        frame.to_parquet(out, index=False)
     else:
         raise ConfigError(f"--out must end in .parquet or .csv; got '{out.name}'")
 
@@ -211,18 +214,335 @@ def signals(
         _out().print(f"events: {summary}; written to {events}")
 
 
+train_app = typer.Typer(
+    name="train",
+    help="Train a model, log it to MLflow and register it as the challenger.",
+    no_args_is_help=True,
+)
+app.add_typer(train_app)
+
+_TRACKING_ROOT_HELP = (
+    "Folder of the local MLflow store (mlflow.db and mlruns/); MLFLOW_TRACKING_URI wins when set."
+)
+
+
+def _quiet_mlflow() -> None:
+    """MLflow's own INFO lines and pickling warning say nothing a user acts on (debug shows them)."""
+    import logging
+
+    if os.environ.get("COLLECTSCORE_DEBUG", "") in ("", "0"):
+        for name in ("mlflow", "alembic"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+
+
+def _source(
+    data: Path | None,
+    features: Path | None,
+    target: str | None,
+    target_means: str,
+    protected: str | None,
+    id_column: str | None,
+    time_column: str | None,
+    days_past_due: str | None,
+    horizon_days: int,
+    *,
+    required: bool = True,
+) -> object:
+    """``ContractData`` for --data, ``FeatureTable`` for --features (exactly one of them)."""
+    from collectscore.training import ContractData, FeatureTable
+
+    table_only = {
+        "--target": target,
+        "--protected": protected,
+        "--id": id_column,
+        "--time": time_column,
+        "--days-past-due": days_past_due,
+    }
+    if data is not None and features is not None:
+        raise ConfigError(
+            "give either --data DIR (a contract data folder) or --features TABLE (your own "
+            "table), not both"
+        )
+    if features is not None:
+        if not target:
+            raise ConfigError(
+                "--features needs --target COLUMN: the outcome column (1 = paid, or add "
+                "--target-means default when 1 = did not pay)"
+            )
+        return FeatureTable(
+            path=features,
+            target=target,
+            target_means=target_means,  # type: ignore[arg-type]
+            protected=tuple(c.strip() for c in (protected or "").split(",") if c.strip()),
+            id=id_column,
+            time=time_column,
+            days_past_due=days_past_due,
+        )
+    given = [flag for flag, value in table_only.items() if value]
+    if given:
+        raise ConfigError(
+            f"{', '.join(given)} only apply to a table given with --features TABLE; "
+            "with --data DIR the contract's columns are used"
+        )
+    if data is not None:
+        return ContractData(folder=data, horizon_days=horizon_days)
+    if required:
+        raise ConfigError(
+            "say what to train on: --data DIR (a contract data folder) or --features TABLE "
+            "--target COLUMN (your own table)"
+        )
+    return None
+
+
+@train_app.command("propensity")
+def train_propensity_command(
+    data: Annotated[
+        Path | None, typer.Option(help="Contract data folder (transactions, debtors, payments).")
+    ] = None,
+    features: Annotated[
+        Path | None, typer.Option(help="Your own table (.parquet or .csv), one row per case.")
+    ] = None,
+    target: Annotated[str | None, typer.Option(help="With --features: the outcome column.")] = None,
+    target_means: Annotated[
+        str, typer.Option(help="What 1 in the target means: 'pay' or 'default' (did not pay).")
+    ] = "pay",
+    protected: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated columns kept out of the model, reported per group."),
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option("--id", help="An identifier column kept out of the model.")
+    ] = None,
+    time_column: Annotated[
+        str | None,
+        typer.Option("--time", help="An observation-date column, for an out-of-time split."),
+    ] = None,
+    days_past_due: Annotated[
+        str | None, typer.Option(help="The days-past-due column the rule baseline reads.")
+    ] = None,
+    horizon_days: Annotated[int, typer.Option(help="With --data: days to pay after as_of.")] = 30,
+    trials: Annotated[int, typer.Option(help="Optuna trials.")] = 30,
+    timeout: Annotated[
+        float | None, typer.Option(help="Stop starting trials after this many seconds.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed (same data and seed, same model).")] = 0,
+    metric: Annotated[
+        str, typer.Option(help="What tuning maximises: auc, log_loss, brier.")
+    ] = "auc",
+    calibration: Annotated[str, typer.Option(help="sigmoid, isotonic or none.")] = "sigmoid",
+    cv: Annotated[
+        int | None, typer.Option(help="Also cross-validate with this many stratified folds.")
+    ] = None,
+    n_jobs: Annotated[int, typer.Option(help="Threads for the final model.")] = 1,
+    name: Annotated[str, typer.Option(help="Registered model name.")] = "propensity",
+    tracking_root: Annotated[Path, typer.Option(help=_TRACKING_ROOT_HELP)] = Path("."),
+    report: Annotated[
+        Path | None, typer.Option(help="Also write the report files (CSV, model card) here.")
+    ] = None,
+) -> None:
+    """Train the propensity-to-pay model: tune, fit, calibrate, evaluate against two baselines."""
+    from collectscore.tracking import TrackingConfig
+    from collectscore.training import TrainConfig, TuningConfig, train_propensity
+
+    source = _source(
+        data,
+        features,
+        target,
+        target_means,
+        protected,
+        id_column,
+        time_column,
+        days_past_due,
+        horizon_days,
+    )
+    config = TrainConfig(
+        source=source,  # type: ignore[arg-type]
+        tuning=TuningConfig(trials=trials, timeout=timeout, seed=seed, metric=metric),
+        tracking=TrackingConfig(root=tracking_root),
+        registered_name=name,
+        calibration=calibration,
+        n_jobs=n_jobs,
+        cv_folds=cv,
+        out=report,
+    )
+    _quiet_mlflow()
+    console = _out()
+    run = train_propensity(config, log=console.print)
+    print_training(run, console)
+
+
+def print_training(run: object, console: Console | None = None) -> None:
+    """The evaluation table (and the cross-validation summary) of a training run."""
+    from collectscore.training import TrainingRun, cv_summary
+
+    assert isinstance(run, TrainingRun)
+    console = console or _out()
+    table = Table(title="test period: model and baselines", show_edge=False)
+    table.add_column("metric")
+    for model in run.evaluation.columns:
+        table.add_column(str(model), justify="right")
+    for metric, row in run.evaluation.iterrows():
+        cells = [f"{v:,.0f}" if metric == "n" else f"{v:.4f}" for v in row.tolist()]
+        table.add_row(str(metric), *cells)
+    console.print(table)
+    console.print(f"PSI between training and test scores: {run.psi:.3f}")
+    if run.cv is not None:
+        summary = cv_summary(run.cv)
+        cv_table = Table(
+            title=f"cross-validation ({run.cv['fold'].nunique()} folds)", show_edge=False
+        )
+        cv_table.add_column("model")
+        for metric in ("auc", "brier", "ece"):
+            cv_table.add_column(metric, justify="right")
+        for model, row in summary.iterrows():
+            cv_table.add_row(
+                str(model),
+                *(
+                    f"{row[f'{m}_mean']:.4f} ± {row[f'{m}_std']:.4f}"
+                    for m in ("auc", "brier", "ece")
+                ),
+            )
+        console.print(cv_table)
+    if run.by_group is not None and len(run.by_group):
+        console.print("by protected group (test):")
+        console.print(run.by_group.round(4).to_string(index=False))
+
+
+@app.command()
+def promote(
+    name: Annotated[str, typer.Argument(help="Registered model name, e.g. propensity.")],
+    metric: Annotated[str, typer.Option(help="auc, gini, ks, brier, log_loss or ece.")] = "auc",
+    margin: Annotated[
+        float, typer.Option(help="The challenger must beat the champion by more than this.")
+    ] = 0.0,
+    data: Annotated[
+        Path | None, typer.Option(help="Judge on the latest period of this data folder.")
+    ] = None,
+    features: Annotated[Path | None, typer.Option(help="Or judge on this table.")] = None,
+    target: Annotated[str | None, typer.Option(help="With --features: the outcome column.")] = None,
+    target_means: Annotated[str, typer.Option(help="'pay' or 'default'.")] = "pay",
+    protected: Annotated[
+        str | None, typer.Option(help="With --features: columns to leave out.")
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option("--id", help="With --features: id column.")
+    ] = None,
+    time_column: Annotated[
+        str | None, typer.Option("--time", help="With --features: date column.")
+    ] = None,
+    horizon_days: Annotated[int, typer.Option(help="With --data: days to pay after as_of.")] = 30,
+    tracking_root: Annotated[Path, typer.Option(help=_TRACKING_ROOT_HELP)] = Path("."),
+) -> None:
+    """Move the champion alias to the challenger when it wins on the same recent holdout.
+
+    Without --data or --features, both are judged on the untouched test period the
+    challenger's training run logged.
+    """
+    from collectscore.tracking import TrackingConfig
+    from collectscore.training import PromoteConfig, promote_model
+
+    holdout = _source(
+        data,
+        features,
+        target,
+        target_means,
+        protected,
+        id_column,
+        time_column,
+        None,
+        horizon_days,
+        required=False,
+    )
+    config = PromoteConfig(
+        registered_name=name,
+        metric=metric,
+        margin=margin,
+        holdout=holdout,  # type: ignore[arg-type]
+        tracking=TrackingConfig(root=tracking_root),
+    )
+    _quiet_mlflow()
+    decision = promote_model(config, log=_out().print)
+    _out().print(
+        f"champion of {name}: version {decision.champion_version}"
+        + (" (new)" if decision.promoted else " (unchanged)")
+    )
+
+
+@app.command()
+def score(
+    data: Annotated[
+        Path | None, typer.Argument(help="Contract data folder (transactions and debtors).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Scores (.parquet or .csv).")] = Path("scores.parquet"),
+    features: Annotated[
+        Path | None, typer.Option(help="Or score your own table (a model trained with --features).")
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option("--id", help="With --features: id column.")
+    ] = None,
+    name: Annotated[str, typer.Option("--model", help="Registered model name.")] = "propensity",
+    alias: Annotated[str, typer.Option(help="Which registered version: its alias.")] = "champion",
+    version: Annotated[str | None, typer.Option(help="Or an exact version number.")] = None,
+    tracking_root: Annotated[Path, typer.Option(help=_TRACKING_ROOT_HELP)] = Path("."),
+) -> None:
+    """Score every debtor snapshot with the champion (p_pay and risk band)."""
+    from collectscore.scoring import load_registered, score_dataset, score_features
+    from collectscore.tracking import TrackingConfig
+
+    tracking = TrackingConfig(root=tracking_root)
+    _quiet_mlflow()
+    if (data is None) == (features is None):
+        raise ConfigError("give either a data folder (DIR) or --features TABLE to score")
+    if data is not None:
+        if id_column is not None:
+            raise ConfigError("--id only applies to --features TABLE")
+        table = score_dataset(
+            _read_validated(data), config=tracking, name=name, alias=alias, version=version
+        )
+    else:
+        from collectscore.training._sources import read_feature_table
+
+        assert features is not None
+        frame = read_feature_table(features)
+        if id_column is not None:
+            if id_column not in frame:
+                from ._errors import did_you_mean
+
+                raise ConfigError(
+                    f"--id {id_column!r} is not a column of {features}"
+                    f"{did_you_mean(id_column, frame.columns)}"
+                )
+            frame = frame.set_index(id_column)
+        model, info = load_registered(name, config=tracking, alias=alias, version=version)
+        table = score_features(frame, model, info, alias=None if version else alias)
+    _write_frame(table, out)
+    bands = table["risk_band"].value_counts().sort_index()
+    _out().print(
+        f"scored {len(table):,} rows with {table['model'].iloc[0]} version "
+        f"{table['model_version'].iloc[0]}; mean p_pay {table['p_pay'].mean():.3f}; bands "
+        + ", ".join(f"{band} {n:,}" for band, n in bands.items())
+        + f"; written to {out}"
+    )
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Working folder for the demo's data.")] = Path(
         "build/demo"
     ),
-    debtors: Annotated[int, typer.Option(help="Number of synthetic debtors.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    debtors: Annotated[int, typer.Option(help="Number of synthetic debtors.")] = DEMO_DEBTORS,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = DEMO_SEED,
+    trials: Annotated[int, typer.Option(help="Optuna trials for the model.")] = DEMO_TRIALS,
+    tracking_root: Annotated[Path, typer.Option(help=_TRACKING_ROOT_HELP)] = Path("."),
 ) -> None:
     """Run the main job end to end on the embedded defaults."""
     from ._demo import DemoConfig, run_demo
 
-    run_demo(DemoConfig(out=out, debtors=debtors, seed=seed), console=_out())
+    config = DemoConfig(
+        out=out, debtors=debtors, seed=seed, trials=trials, tracking_root=tracking_root
+    )
+    run_demo(config, console=_out())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,7 +18,7 @@ from ._evaluation import (
     roc_auc,
 )
 from ._propensity import CALIBRATIONS, PropensityModel
-from ._split import Split, out_of_time_split
+from ._split import Split, out_of_time_split, stratified_split
 from ._tuning import TUNING_METRICS, TuningResult, tune_propensity
 
 __all__ = [
@@ -42,5 +42,6 @@ __all__ = [
     "psi",
     "reliability_curve",
     "roc_auc",
+    "stratified_split",
     "tune_propensity",
 ]

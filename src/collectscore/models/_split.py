@@ -64,20 +64,15 @@ def out_of_time_split(
     positions = np.arange(len(dates))
 
     def stratified(rows: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
-        strata = labels[rows] if len(np.unique(labels[rows])) > 1 else None
-        keep, held = train_test_split(
-            rows, test_size=share, random_state=random_state, stratify=strata
-        )
-        return np.sort(keep), np.sort(held)
+        return _stratified(rows, labels, share, random_state)
 
     if len(distinct) == 1:
-        rest, test = stratified(positions, fraction)
-        train, validation = stratified(rest, fraction / (1 - fraction))
+        split = stratified_split(labels, fraction=fraction, random_state=random_state)
         note = (
             f"all rows share one as_of ({pd.Timestamp(distinct[0]).date()}): stratified random "
             "split, not out of time"
         )
-        return Split(train, validation, test, "stratified", note)
+        return Split(split.train, split.validation, split.test, "stratified", note)
 
     n_test = min(test_periods, len(distinct) - 1)
     test_from = distinct[-n_test]
@@ -100,3 +95,29 @@ def out_of_time_split(
             "part of the training dates"
         )
     return Split(train, validation, test, "out_of_time", note)
+
+
+def stratified_split(
+    y: pd.Series | np.ndarray, *, fraction: float = 0.2, random_state: int = 0
+) -> Split:
+    """A seeded random split stratified on ``y``: ``fraction`` of the rows each for validation
+    and test, the rest for training (for data without observation dates)."""
+    if not 0 < fraction < 0.5:
+        raise ConfigError(f"fraction must be between 0 and 0.5; got {fraction}")
+    labels = np.asarray(y)
+    positions = np.arange(len(labels))
+    rest, test = _stratified(positions, labels, fraction, random_state)
+    train, validation = _stratified(rest, labels, fraction / (1 - fraction), random_state)
+    note = (
+        f"stratified random split (seed {random_state}): {1 - 2 * fraction:.0%} train, "
+        f"{fraction:.0%} validation, {fraction:.0%} test; no observation dates, so not out of time"
+    )
+    return Split(train, validation, test, "stratified", note)
+
+
+def _stratified(
+    rows: np.ndarray, labels: np.ndarray, share: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    strata = labels[rows] if len(np.unique(labels[rows])) > 1 else None
+    keep, held = train_test_split(rows, test_size=share, random_state=seed, stratify=strata)
+    return np.sort(keep), np.sort(held)

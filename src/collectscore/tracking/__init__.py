@@ -14,6 +14,7 @@ from ._registry import (
     load_champion,
     log_model_run,
     promote,
+    registered_version,
 )
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "load_champion",
     "log_model_run",
     "promote",
+    "registered_version",
     "use_tracking",
 ]

@@ -111,8 +111,10 @@ def log_model_run(
     registered_name: str = "propensity",
     tags: Mapping[str, str] | None = None,
     artifacts: Mapping[str, Path] | None = None,
+    figures: Mapping[str, Any] | None = None,
 ) -> ModelVersionInfo:
-    """Log one run (params, metrics, pyfunc model, data fingerprint, commit, artifacts),
+    """Log one run (params, metrics, pyfunc model, data fingerprint, commit, artifacts and
+    matplotlib ``figures`` keyed by their artifact file name, e.g. ``"plots/roc.png"``),
     register a new version of ``registered_name`` and give it the alias ``challenger``."""
     _require_fitted(model)
     if not isinstance(X_train, pd.DataFrame) or X_train.empty:
@@ -149,7 +151,12 @@ def log_model_run(
             }
         )
         for key, path in (artifacts or {}).items():
-            mlflow.log_artifact(str(path), artifact_path=str(key))
+            if Path(path).is_dir():
+                mlflow.log_artifacts(str(path), artifact_path=str(key))
+            else:
+                mlflow.log_artifact(str(path), artifact_path=str(key))
+        for file_name, figure in (figures or {}).items():
+            mlflow.log_figure(figure, str(file_name))
         info = mlflow.pyfunc.log_model(
             name="model",
             python_model=wrapper,
@@ -224,6 +231,21 @@ def promote(
     )
     _log_decision(client, name, metric, margin, decision, data_fingerprint(X_holdout, y_holdout))
     return decision
+
+
+def registered_version(name: str, alias: str, *, config: TrackingConfig) -> ModelVersionInfo | None:
+    """The version of ``name`` that carries ``alias`` (``None`` when no version has it).
+
+    Raises ``ConfigError`` listing the registered names when ``name`` is not registered.
+    """
+    uri = use_tracking(config)
+    client = mlflow.MlflowClient(uri, uri)
+    _require_registered(client, name)
+    number = _version(client, name, alias)
+    if number is None:
+        return None
+    mv = client.get_model_version(name, number)
+    return ModelVersionInfo(name, str(mv.version), str(mv.run_id), tuple(mv.aliases))
 
 
 def load_champion(name: str = "propensity", *, config: TrackingConfig) -> mlflow.pyfunc.PyFuncModel:
