@@ -33,3 +33,25 @@ def test_importing_the_package_creates_nothing_and_configures_nothing(tmp_path: 
         [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
     )
     assert json.loads(out.stdout) == {"files": [], "handlers": 0, "env_changed": False}
+
+
+def test_the_package_list_names_every_package_folder(repo_root: Path) -> None:
+    import tomllib
+
+    config = tomllib.loads((repo_root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    folders = {
+        name: repo_root / path
+        for name, path in config["package-dir"].items()
+        if name  # "" is the src root
+    }
+    found = {
+        ".".join(p.parent.relative_to(repo_root / "src").parts)
+        for p in (repo_root / "src").rglob("__init__.py")
+    }
+    for name, folder in folders.items():
+        found |= {
+            ".".join((name, *p.parent.relative_to(folder).parts))
+            for p in folder.rglob("__init__.py")
+        }
+    assert listed == found

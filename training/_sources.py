@@ -254,6 +254,7 @@ def _target(frame: pd.DataFrame, source: FeatureTable, notes: list[str]) -> np.n
         )
     low, high = sorted(values, key=lambda v: (str(type(v)), v))
     pays = high if source.target_means == "pay" else low
+    pays = pays.item() if isinstance(pays, np.generic) else pays
     notes.append(
         f"target '{source.target}': {pays!r} counts as paid "
         f"({'1 means paid' if source.target_means == 'pay' else '1 means did not pay'})"

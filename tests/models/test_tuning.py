@@ -11,7 +11,7 @@ import pytest
 
 from collectscore import ConfigError
 from collectscore.models._propensity import PropensityModel
-from collectscore.models._tuning import TuningResult, tune_propensity
+from collectscore.models._tuning import PRUNE_STARTUP_TRIALS, TuningResult, tune_propensity
 
 FAST = {"n_estimators": 40, "early_stopping_rounds": 10}
 SEARCHED = {
@@ -173,12 +173,13 @@ def test_another_seed_samples_other_parameters(data: tuple, result: TuningResult
 
 def test_trials_whose_learning_curve_lags_are_pruned_before_they_finish(data: tuple) -> None:
     X_tr, y_tr, X_va, y_va = data
-    slow = {"n_estimators": 200, "early_stopping_rounds": 200}
-    first = tune_propensity(X_tr, y_tr, X_va, y_va, trials=14, seed=3, base_params=slow)
-    again = tune_propensity(X_tr, y_tr, X_va, y_va, trials=14, seed=3, base_params=slow)
+    slow = {"n_estimators": 400, "early_stopping_rounds": 400}
+    first = tune_propensity(X_tr, y_tr, X_va, y_va, trials=24, seed=3, base_params=slow)
+    again = tune_propensity(X_tr, y_tr, X_va, y_va, trials=24, seed=3, base_params=slow)
     states = first.history["state"]
     assert first.pruned == (states == "PRUNED").sum() >= 1
-    assert (states.iloc[:5] == "COMPLETE").all()  # the first trials only set the median
+    # the first trials only set the median
+    assert (states.iloc[:PRUNE_STARTUP_TRIALS] == "COMPLETE").all()
     pd.testing.assert_frame_equal(
         first.history.drop(columns="duration_s"), again.history.drop(columns="duration_s")
     )

@@ -120,6 +120,24 @@ def test_the_embedded_store_is_sqlite_in_root_and_an_explicit_uri_wins(
     assert explicit.resolved_uri() == "sqlite:////elsewhere/x.db"
 
 
+def test_two_stores_in_one_process_each_keep_their_own_runs_and_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+    X, y = _frame(300, 5)
+    model = _fit(X, y)
+    stores = [TrackingConfig(root=tmp_path / name) for name in ("a", "b")]
+    logged = [log_model_run(model, X, y, metrics={}, params={}, config=c) for c in stores]
+    assert [info.version for info in logged] == ["1", "1"]
+    for config, info in zip(stores, logged, strict=True):
+        client = mlflow.MlflowClient(config.resolved_uri(), config.resolved_uri())
+        assert [v.run_id for v in client.search_model_versions("name='propensity'")] == [
+            info.run_id
+        ]
+    assert "MLFLOW_TRACKING_URI" not in os.environ  # the user's environment is left alone
+
+
 def test_mlflow_tracking_uri_from_the_environment_is_honoured(
     story: Story, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -92,6 +92,11 @@ class TuningResult:
 
 #: Boosting rounds between two reports of a trial's validation loss to the pruner.
 PRUNE_EVERY = 10
+#: Trials that always run to the end, and rounds before any trial can be pruned. A slow
+#: learning rate trails at first and wins later: pruning it early would bias the search
+#: towards fast ones, so the pruner waits.
+PRUNE_STARTUP_TRIALS = 10
+PRUNE_WARMUP_ROUNDS = 150
 
 
 def _report_for_pruning(trial: optuna.Trial, *, maximise: bool) -> Callable[[Any], None]:
@@ -147,7 +152,9 @@ def tune_propensity(
         study = optuna.create_study(
             direction=direction,
             sampler=optuna.samplers.TPESampler(seed=seed),
-            pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=PRUNE_EVERY * 3),
+            pruner=optuna.pruners.MedianPruner(
+                n_startup_trials=PRUNE_STARTUP_TRIALS, n_warmup_steps=PRUNE_WARMUP_ROUNDS
+            ),
         )
         start = time.perf_counter()
         study.optimize(objective, n_trials=trials, timeout=timeout, n_jobs=1)

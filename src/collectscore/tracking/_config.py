@@ -19,6 +19,7 @@ ARTIFACT_DIR = "mlruns"
 HTTP_TIMEOUT = 5.0
 
 _HTTP_SCHEMES = ("http", "https")
+_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,16 @@ def use_tracking(config: TrackingConfig) -> str:
         )
     uri = config.resolved_uri()
     _check_reachable(uri, config)
+    # MLflow also writes both URIs into the environment, where the next configuration would
+    # read them as the user's choice: keep the environment as the user left it
+    saved = {name: os.environ.get(name) for name in _URI_VARIABLES}
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     try:
         client = mlflow.MlflowClient(uri, uri)
         experiment = client.get_experiment_by_name(config.experiment)

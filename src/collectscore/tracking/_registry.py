@@ -163,9 +163,17 @@ def log_model_run(
             signature=signature,
             input_example=example,
             pip_requirements=_requirements(),
-            registered_model_name=registered_name,
         )
-    version = str(info.registered_model_version)
+    # registered through this store's client: MLflow's own registration keeps using the
+    # first registry a process talked to
+    try:
+        client.get_registered_model(registered_name)
+    except MlflowException:
+        client.create_registered_model(registered_name)
+    created = client.create_model_version(
+        registered_name, source=info.model_uri, run_id=run.info.run_id, model_id=info.model_id
+    )
+    version = str(created.version)
     client.set_registered_model_alias(registered_name, CHALLENGER, version)
     aliases = tuple(client.get_model_version(registered_name, version).aliases)
     return ModelVersionInfo(registered_name, version, run.info.run_id, aliases)
