@@ -48,6 +48,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/features.py
 	$(BIN)/python benchmarks/categorize.py
 	$(BIN)/python benchmarks/feature_quality.py
+	$(BIN)/python benchmarks/propensity_synthetic.py
+	$(BIN)/python benchmarks/taiwan_cv.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache
