@@ -492,6 +492,8 @@ def score(
 
     tracking = TrackingConfig(root=tracking_root)
     _quiet_mlflow()
+    if out.suffix.lower() not in (".parquet", ".csv"):
+        raise ConfigError(f"--out must end in .parquet or .csv; got '{out.name}'")
     if (data is None) == (features is None):
         raise ConfigError("give either a data folder (DIR) or --features TABLE to score")
     if data is not None:

@@ -49,6 +49,13 @@ def test_train_promote_and_score_with_the_champion(tmp_path: Path) -> None:
     assert scores["p_pay"].between(0, 1).all() and (scores["model_alias"] == "champion").all()
 
 
+def test_a_scores_file_of_another_kind_is_refused_before_any_work(tmp_path: Path) -> None:
+    result = run("score", SAMPLE, "--out", "scores.xlsx", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--out must end in .parquet or .csv; got 'scores.xlsx'" in result.stderr
+    assert not (tmp_path / "mlflow.db").exists()
+
+
 def test_scoring_before_any_champion_says_what_to_do(tmp_path: Path) -> None:
     result = run("score", SAMPLE, "--out", "s.parquet", cwd=tmp_path)
     assert result.returncode == 2
