@@ -38,7 +38,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 docs: $(STAMP)
-	$(BIN)/pytest tests/test_docs.py tests/features/test_categorize.py --regenerate-golden -q
+	$(BIN)/pytest tests/test_docs.py tests/features/test_categorize.py tests/strategy/test_strategy_dataset.py::test_the_strategy_page_matches_the_declarations --regenerate-golden -q
 
 sample: $(STAMP)
 	$(BIN)/pytest tests/test_sample_data.py --regenerate-golden -q

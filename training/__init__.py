@@ -19,14 +19,18 @@ from ._config import (
     TrainConfig,
     TuningConfig,
 )
+from ._contact import CONTACT, ContactTrainConfig, ContactTrainingRun, train_contact
 from ._cv import cv_summary
 from ._pipeline import TrainingRun, performance_by_group, train_propensity
 from ._promote import holdout, promote_model
 from ._sources import TrainingData, load_training_data
 
 __all__ = [
+    "CONTACT",
     "PROPENSITY",
     "TARGET_MEANINGS",
+    "ContactTrainConfig",
+    "ContactTrainingRun",
     "ContractData",
     "FeatureTable",
     "PromoteConfig",
@@ -39,5 +43,6 @@ __all__ = [
     "load_training_data",
     "performance_by_group",
     "promote_model",
+    "train_contact",
     "train_propensity",
 ]

@@ -12,7 +12,8 @@ import pandas as pd
 from collectscore._errors import ConfigError
 from collectscore.tracking import CHALLENGER, PromotionDecision, promote, registered_version
 
-from ._config import PromoteConfig
+from ._config import ContractData, PromoteConfig
+from ._contact import CONTACT, load_contact_data
 from ._pipeline import HOLDOUT_DIR
 from ._sources import load_training_data
 
@@ -25,7 +26,8 @@ def promote_model(
     if not isinstance(config, PromoteConfig):
         raise ConfigError(f"config must be a PromoteConfig; got {type(config).__name__}")
     X, y, where = holdout(config)
-    say(f"holdout: {where}; {len(X):,} rows, pay rate {np.mean(y):.1%}")
+    outcome = "success rate" if config.registered_name == CONTACT else "pay rate"
+    say(f"holdout: {where}; {len(X):,} rows, {outcome} {np.mean(y):.1%}")
     decision = promote(
         config.registered_name,
         X,
@@ -41,6 +43,16 @@ def promote_model(
 def holdout(config: PromoteConfig) -> tuple[pd.DataFrame, np.ndarray, str]:
     """The rows both models are judged on: the latest period of ``config.holdout``, or the
     untouched test period the challenger's training run logged."""
+    if config.holdout is not None and config.registered_name == CONTACT:
+        if not isinstance(config.holdout, ContractData):
+            raise ConfigError(
+                "the contact model is judged on a contract data folder with contacts; "
+                "Fix: pass --data DIR, or nothing to use the challenger's logged test period."
+            )
+        X, y, meta, _ = load_contact_data(config.holdout.folder)
+        latest = (meta["as_of"] == meta["as_of"].max()).to_numpy()
+        where = f"the contacts after the latest snapshot ({meta['as_of'].max().date()}) of {config.holdout.folder}"
+        return X[latest].reset_index(drop=True), y[latest], where
     if config.holdout is not None:
         data = load_training_data(config.holdout)
         if data.as_of is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
-from . import datasets, features, models, synthetic
+from . import datasets, features, models, strategy, synthetic
 from ._contract import CATEGORIES, CHANNELS, DEFAULT_HORIZON_DAYS, TABLES
 from ._data import Dataset
 from ._errors import ConfigError, ContractError, Problem
@@ -44,6 +44,7 @@ __all__ = [
     "paid_within_horizon",
     "read_dir",
     "read_table",
+    "strategy",
     "synthetic",
     "validate",
     "validate_dataset",

@@ -372,20 +372,60 @@ def train_propensity_command(
     print_training(run, console)
 
 
+@train_app.command("contact")
+def train_contact_command(
+    data: Annotated[
+        Path, typer.Option(help="Contract data folder with contacts (and their success).")
+    ],
+    trials: Annotated[int, typer.Option(help="Optuna trials.")] = 30,
+    timeout: Annotated[
+        float | None, typer.Option(help="Stop starting trials after this many seconds.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed (same data and seed, same model).")] = 0,
+    metric: Annotated[
+        str, typer.Option(help="What tuning optimises: log_loss, auc or brier.")
+    ] = "log_loss",
+    n_jobs: Annotated[int, typer.Option(help="Threads for the final model.")] = 1,
+    name: Annotated[str, typer.Option(help="Registered model name.")] = "contact",
+    tracking_root: Annotated[Path, typer.Option(help=_TRACKING_ROOT_HELP)] = Path("."),
+    report: Annotated[Path | None, typer.Option(help="Also write the report files here.")] = None,
+) -> None:
+    """Train the contact-success model (which channel and hour reach the debtor)."""
+    from collectscore.tracking import TrackingConfig
+    from collectscore.training import ContactTrainConfig, TuningConfig, train_contact
+
+    config = ContactTrainConfig(
+        folder=data,
+        tuning=TuningConfig(trials=trials, timeout=timeout, seed=seed, metric=metric),
+        tracking=TrackingConfig(root=tracking_root, experiment="collectscore-contact"),
+        registered_name=name,
+        n_jobs=n_jobs,
+        out=report,
+    )
+    _quiet_mlflow()
+    console = _out()
+    run = train_contact(config, log=console.print)
+    _print_comparison(run.evaluation, "test period: contact model and base rate", console)
+
+
+def _print_comparison(evaluation: pd.DataFrame, title: str, console: Console) -> None:
+    table = Table(title=title, show_edge=False)
+    table.add_column("metric")
+    for model in evaluation.columns:
+        table.add_column(str(model), justify="right")
+    for metric, row in evaluation.iterrows():
+        cells = [f"{v:,.0f}" if metric == "n" else f"{v:.4f}" for v in row.tolist()]
+        table.add_row(str(metric), *cells)
+    console.print(table)
+
+
 def print_training(run: object, console: Console | None = None) -> None:
     """The evaluation table (and the cross-validation summary) of a training run."""
     from collectscore.training import TrainingRun, cv_summary
 
     assert isinstance(run, TrainingRun)
     console = console or _out()
-    table = Table(title="test period: model and baselines", show_edge=False)
-    table.add_column("metric")
-    for model in run.evaluation.columns:
-        table.add_column(str(model), justify="right")
-    for metric, row in run.evaluation.iterrows():
-        cells = [f"{v:,.0f}" if metric == "n" else f"{v:.4f}" for v in row.tolist()]
-        table.add_row(str(metric), *cells)
-    console.print(table)
+    _print_comparison(run.evaluation, "test period: model and baselines", console)
     console.print(f"PSI between training and test scores: {run.psi:.3f}")
     if run.cv is not None:
         summary = cv_summary(run.cv)

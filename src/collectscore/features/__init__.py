@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ._build import build_features
 from ._categorize import RULES, KeywordRule, categorization_report, categorize
+from ._contact import action_features, contact_history_features, payday_calendar
 from ._frame import FeatureConfig
 from ._quality import univariate_auc
 from ._recurring import detect_recurring, flow_key, recurring_flows
@@ -27,14 +28,17 @@ __all__ = [
     "FeatureSpec",
     "KeywordRule",
     "SignalConfig",
+    "action_features",
     "build_features",
     "capacity_signals",
     "catalog",
     "categorization_report",
     "categorize",
+    "contact_history_features",
     "detect_recurring",
     "flow_key",
     "monitoring_events",
+    "payday_calendar",
     "recurring_flows",
     "registry",
     "univariate_auc",

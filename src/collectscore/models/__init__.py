@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._baselines import DaysPastDueRule, ScorecardBaseline
+from ._contact import ContactModel, candidate_frame, contact_training_frame, tune_contact
 from ._evaluation import (
     METRICS,
     brier,
@@ -25,13 +26,16 @@ __all__ = [
     "CALIBRATIONS",
     "METRICS",
     "TUNING_METRICS",
+    "ContactModel",
     "DaysPastDueRule",
     "PropensityModel",
     "ScorecardBaseline",
     "Split",
     "TuningResult",
     "brier",
+    "candidate_frame",
     "comparison_table",
+    "contact_training_frame",
     "evaluate",
     "expected_calibration_error",
     "gini",
@@ -43,5 +47,6 @@ __all__ = [
     "reliability_curve",
     "roc_auc",
     "stratified_split",
+    "tune_contact",
     "tune_propensity",
 ]

@@ -16,7 +16,7 @@ import pandas as pd
 from mlflow.exceptions import MlflowException
 
 from .._errors import ConfigError, did_you_mean
-from ..models import PropensityModel, evaluate
+from ..models import evaluate
 from ._config import TrackingConfig, use_tracking
 
 CHAMPION = "champion"
@@ -38,15 +38,17 @@ _REQUIREMENTS = ("mlflow", "lightgbm", "scikit-learn", "pandas", "numpy", "pyarr
 
 
 class PropensityPyfunc(mlflow.pyfunc.PythonModel):
-    """A fitted :class:`PropensityModel` as an MLflow pyfunc: features in, ``p_pay`` out."""
+    """A fitted binary estimator as an MLflow pyfunc: features in, one probability column out
+    (``p_pay`` for the propensity model, ``p_success`` for the contact model)."""
 
-    def __init__(self, model: PropensityModel) -> None:
+    def __init__(self, model: Any, output: str = OUTPUT) -> None:
         self.model = model
+        self.output = output
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> pd.DataFrame:
-        """A frame with one column ``p_pay`` (the estimator checks the columns)."""
+        """A frame with one column, ``output`` (the estimator checks the columns)."""
         p = self.model.predict_proba(model_input)[:, 1]
-        return pd.DataFrame({OUTPUT: p}, index=model_input.index)
+        return pd.DataFrame({getattr(self, "output", OUTPUT): p}, index=model_input.index)
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def git_commit(*folders: Path) -> str:
 
 
 def log_model_run(
-    model: PropensityModel,
+    model: Any,
     X_train: pd.DataFrame,
     y_train: Any,
     *,
@@ -112,6 +114,7 @@ def log_model_run(
     tags: Mapping[str, str] | None = None,
     artifacts: Mapping[str, Path] | None = None,
     figures: Mapping[str, Any] | None = None,
+    output: str = OUTPUT,
 ) -> ModelVersionInfo:
     """Log one run (params, metrics, pyfunc model, data fingerprint, commit, artifacts and
     matplotlib ``figures`` keyed by their artifact file name, e.g. ``"plots/roc.png"``),
@@ -135,7 +138,7 @@ def log_model_run(
     client = mlflow.MlflowClient(uri, uri)
 
     example = X_train.head(EXAMPLE_ROWS)
-    wrapper = PropensityPyfunc(model)
+    wrapper = PropensityPyfunc(model, output)
     signature = mlflow.models.infer_signature(example, wrapper.predict(None, example))
     with mlflow.start_run() as run:
         mlflow.log_params({str(k): _param(v) for k, v in params.items()})
@@ -271,10 +274,11 @@ def load_champion(name: str = "propensity", *, config: TrackingConfig) -> mlflow
 
 # ------------------------------------------------------------------ helpers
 def _require_fitted(model: object) -> None:
-    if not isinstance(model, PropensityModel) or not hasattr(model, "booster_"):
+    fitted = hasattr(model, "classes_") and hasattr(model, "feature_names_in_")
+    if not (hasattr(model, "predict_proba") and hasattr(model, "get_params")) or not fitted:
         raise ConfigError(
-            f"model must be a fitted PropensityModel; got {type(model).__name__}"
-            f"{' (not fitted)' if isinstance(model, PropensityModel) else ''}. "
+            f"model must be a fitted PropensityModel (or ContactModel); got {type(model).__name__}"
+            f"{' (not fitted)' if hasattr(model, 'predict_proba') else ''}. "
             "Fix: call PropensityModel(...).fit(X, y) first."
         )
 
@@ -301,7 +305,8 @@ def _version(client: mlflow.MlflowClient, name: str, alias: str) -> str | None:
 
 def _score(name: str, alias: str, X: pd.DataFrame, y: Any, metric: str) -> float:
     model = mlflow.pyfunc.load_model(f"models:/{name}@{alias}")
-    p = np.asarray(model.predict(X)[OUTPUT], dtype=float)
+    predicted = model.predict(X)
+    p = np.asarray(predicted.iloc[:, 0] if isinstance(predicted, pd.DataFrame) else predicted)
     return float(evaluate(y, p)[metric])
 
 
