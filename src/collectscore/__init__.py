@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
-from . import datasets, features, models, strategy, synthetic
+from . import datasets, features, models, policy, rules, strategy, synthetic
 from ._contract import CATEGORIES, CHANNELS, DEFAULT_HORIZON_DAYS, TABLES
 from ._data import Dataset
 from ._errors import ConfigError, ContractError, Problem
@@ -42,8 +42,10 @@ __all__ = [
     "features",
     "models",
     "paid_within_horizon",
+    "policy",
     "read_dir",
     "read_table",
+    "rules",
     "strategy",
     "synthetic",
     "validate",

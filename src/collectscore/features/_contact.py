@@ -60,6 +60,9 @@ ACTION_FEATURES: tuple[str, ...] = (
     "is_saturday",
     "days_since_payday",
     "days_until_payday",
+    # the hour seen through each channel (NaN on the others): lets the trees learn that
+    # evenings suit WhatsApp and mornings suit calls without first splitting on the channel
+    *(f"hour_{c}" for c in CHANNELS),
 )
 
 _DAY = np.timedelta64(1, "D")
@@ -432,7 +435,7 @@ def action_features(candidates: pd.DataFrame, paydays: pd.DataFrame | None) -> p
     """Numeric description of each candidate action (channel, send_at), indexed like it.
 
     ``candidates``: debtor_id, channel, send_at (naive debtor-local). Returns
-    ``ACTION_FEATURES``: the channel one-hot, hour, weekday (0 = Monday), is_saturday, and
+    ``ACTION_FEATURES``: the channel one-hot, hour, weekday (0 = Monday), is_saturday, the hour per channel (``hour_<channel>``, NaN on the other channels), and
     the whole days since the last payday on or before the send date and until the next one
     after it (NaN when unknown or ``paydays`` is None). ``paydays`` is a
     ``payday_calendar``; a candidate reads the calendar of its ``as_of`` column when it has
@@ -458,6 +461,8 @@ def action_features(candidates: pd.DataFrame, paydays: pd.DataFrame | None) -> p
         since, until = _payday_distances(candidates, ids, send_at, paydays)
     out["days_since_payday"] = since
     out["days_until_payday"] = until
+    for i, c in enumerate(CHANNELS):
+        out[f"hour_{c}"] = np.where(codes == i, out["hour"], np.nan)
     return pd.DataFrame({name: out[name] for name in ACTION_FEATURES}, index=candidates.index)
 
 
