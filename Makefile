@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/feature_quality.py
 	$(BIN)/python benchmarks/propensity_synthetic.py
 	$(BIN)/python benchmarks/taiwan_cv.py
+	$(BIN)/python benchmarks/contact_policy.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from collectscore._data import Dataset
 from collectscore._errors import ConfigError
 from collectscore.models import (
     Split,
@@ -71,6 +72,7 @@ class ContactTrainingRun:
     evaluation: pd.DataFrame
     tuning: TuningResult
     notes: tuple[str, ...]
+    policy_evaluation: pd.DataFrame | None = None
 
     @property
     def run_id(self) -> str:
@@ -79,6 +81,11 @@ class ContactTrainingRun:
 
 def load_contact_data(folder: Path) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, list[str]]:
     """Validated contract folder -> (X, y, meta, notes) with one row per logged contact."""
+    X, y, meta, notes, _ = _load(folder)
+    return X, y, meta, notes
+
+
+def _load(folder: Path) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, list[str], Dataset]:
     from collectscore._io import read_dir
     from collectscore._validation import validate_dataset
     from collectscore.models import contact_training_frame
@@ -89,12 +96,8 @@ def load_contact_data(folder: Path) -> tuple[pd.DataFrame, np.ndarray, pd.DataFr
     notes = [str(w) for w in report.warnings]
     X, y, meta = contact_training_frame(data)
     notes += [str(n) for n in meta.attrs.get("notes", [])]
-    return (
-        X.reset_index(drop=True),
-        np.asarray(y, dtype=np.int8),
-        meta.reset_index(drop=True),
-        notes,
-    )
+    X, meta = X.reset_index(drop=True), meta.reset_index(drop=True)
+    return X, np.asarray(y, dtype=np.int8), meta, notes, data
 
 
 def train_contact(
@@ -106,7 +109,7 @@ def train_contact(
     say = log or (lambda _: None)
     if not isinstance(config, ContactTrainConfig):
         raise ConfigError(f"config must be a ContactTrainConfig; got {type(config).__name__}")
-    X, y, meta, notes = load_contact_data(config.folder)
+    X, y, meta, notes, data = _load(config.folder)
     say(
         f"data: {len(X):,} logged contacts of {meta['debtor_id'].nunique():,} debtors, "
         f"{X.shape[1]} features, success rate {y.mean():.1%}"
@@ -152,6 +155,17 @@ def train_contact(
         for name in evaluation.columns
         for metric, value in evaluation[name].items()
     }
+    ope = _policy_evaluation(model, X, y, meta, data, split, fit_rows, notes)
+    if ope is not None:
+        say("offline policy evaluation on the test period:")
+        for policy, row in ope.iterrows():
+            truth = "" if pd.isna(row.get("true_success")) else f", true {row['true_success']:.3f}"
+            say(
+                f"  {policy}: DR {row['dr']:.3f} [{row['dr_low']:.3f}, {row['dr_high']:.3f}]{truth}"
+            )
+            for column in ("ips", "snips", "dr", "dr_low", "dr_high", "true_success", "regret"):
+                if column in row and pd.notna(row[column]):
+                    metrics[f"ope_{policy}_{column}"] = float(row[column])
     metrics.update(
         {
             f"tuning_best_{tuning.metric}": tuning.best_score,
@@ -163,6 +177,8 @@ def train_contact(
         report = Path(config.out) if config.out is not None else Path(scratch) / REPORT_DIR
         report.mkdir(parents=True, exist_ok=True)
         evaluation.to_csv(report / "evaluation.csv")
+        if ope is not None:
+            ope.to_csv(report / "policy_evaluation.csv")
         tuning.history.to_csv(report / "optuna_trials.csv", index=False)
         holdout = Path(scratch) / HOLDOUT_DIR
         _write_holdout(holdout, X_te, y_te)
@@ -188,7 +204,42 @@ def train_contact(
         f"registered {version.name} version {version.version} as "
         f"{', '.join(version.aliases)} (run {version.run_id})"
     )
-    return ContactTrainingRun(version, model, split, evaluation, tuning, tuple(notes))
+    return ContactTrainingRun(version, model, split, evaluation, tuning, tuple(notes), ope)
+
+
+def _policy_evaluation(
+    model: object,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    meta: pd.DataFrame,
+    data: Dataset,
+    split: Split,
+    fit_rows: np.ndarray,
+    notes: list[str],
+) -> pd.DataFrame | None:
+    """IPS, SNIPS and DR of the logging, model-greedy and best fixed (channel, hour) policies
+    on the test period (the best pair chosen on the earlier contacts); the true success
+    rate and regret too when the folder holds synthetic truth."""
+    from collectscore.policy import action_grid, best_fixed_ranking, evaluate_policies
+
+    if "propensity" not in meta or meta["propensity"].isna().any():
+        notes.append(
+            "no offline policy evaluation: contacts.propensity (the logging probability of each "
+            "contact) is missing for some contacts"
+        )
+        return None
+    early = meta.iloc[fit_rows].reset_index(drop=True)
+    grid = action_grid(early, X.iloc[fit_rows].reset_index(drop=True), model, debtors=data.debtors)
+    ranking = best_fixed_ranking(grid, y[fit_rows], early["propensity"].to_numpy())
+    return evaluate_policies(
+        meta.iloc[split.test].reset_index(drop=True),
+        X.iloc[split.test].reset_index(drop=True),
+        y[split.test],
+        model,
+        debtors=data.debtors,
+        truth=data if data.truth else None,
+        fixed=ranking[0],
+    )
 
 
 def _base_rate(fit: pd.DataFrame, y: np.ndarray, judged: pd.DataFrame) -> np.ndarray:

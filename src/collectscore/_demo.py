@@ -112,7 +112,10 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, fl
     console.rule("[bold]5. propensity model: train, register, promote, score")
     headline.update(_model_summary(config, data_dir, data, console))
 
-    console.rule("[bold]6. real data: UCI Taiwan credit-card clients")
+    console.rule("[bold]6. contact model: train, register, promote, evaluate the policy offline")
+    headline.update(_contact_summary(config, data_dir, console))
+
+    console.rule("[bold]7. real data: UCI Taiwan credit-card clients")
     headline.update(_taiwan_summary(config.taiwan_path, console))
     console.rule("[bold]done")
     return headline
@@ -162,6 +165,52 @@ def _model_summary(
         "model_brier": float(model["brier"]),
         "model_ece": float(model["ece"]),
     }
+
+
+def _contact_summary(config: DemoConfig, data_dir: Path, console: Console) -> dict[str, float]:
+    from ._cli import _print_comparison
+    from .tracking import TrackingConfig
+    from .training import (
+        ContactTrainConfig,
+        PromoteConfig,
+        TuningConfig,
+        promote_model,
+        train_contact,
+    )
+
+    tracking = TrackingConfig(root=config.tracking_root, experiment="collectscore-contact")
+    run = train_contact(
+        ContactTrainConfig(
+            folder=data_dir,
+            tuning=TuningConfig(trials=config.trials, seed=config.seed, metric="log_loss"),
+            tracking=tracking,
+            out=config.out / "contact-report",
+        ),
+        log=console.print,
+    )
+    _print_comparison(run.evaluation, "test period: contact model and base rate", console)
+    promote_model(
+        PromoteConfig(registered_name="contact", metric="log_loss", tracking=tracking),
+        log=console.print,
+    )
+    out: dict[str, float] = {"contact_auc": float(run.evaluation.iloc[:, 0]["auc"])}
+    if run.policy_evaluation is not None:
+        ope = run.policy_evaluation
+        shown = [
+            {
+                "policy": str(name),
+                "DR [95% CI]": f"{r['dr']:.3f} [{r['dr_low']:.3f}, {r['dr_high']:.3f}]",
+                "true success": "-"
+                if pd.isna(r.get("true_success"))
+                else f"{r['true_success']:.3f}",
+                "regret vs oracle": "-" if pd.isna(r.get("regret")) else f"{r['regret']:.3f}",
+            }
+            for name, r in ope.iterrows()
+        ]
+        _table(console, shown, title="contact policies on the test period (offline evaluation)")
+        if "true_success" in ope:
+            out["policy_true_success"] = float(ope.loc["model_greedy", "true_success"])
+    return out
 
 
 def _features_summary(data: Dataset, paid: pd.Series, console: Console) -> dict[str, float]:

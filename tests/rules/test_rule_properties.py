@@ -80,7 +80,7 @@ ANCHORS = [
 ANCHORS += [a for a in ANCHORS if a[2] is not None]  # skipped hours twice as often
 #: Property examples per pack; each checks 8-46 candidates (some 2,500-3,000 candidate checks
 #: per pack; the whole rules test set stays well under a minute).
-EXAMPLES = 150
+EXAMPLES = 400
 
 #: Calls drawn more often, so that call caps and conversation gaps are reached.
 channel = st.sampled_from((*CHANNELS, "call", "call", "call"))
@@ -236,7 +236,7 @@ def _property(
         if check is check_agreement:
             # the generated cases reach every rule of the pack, and thousands of candidates
             assert {r.id for r in PACKS[name].rules} <= set(seen), seen
-            assert seen["checked"] >= 1_500
+            assert seen["checked"] >= 4_000
         else:
             assert seen["scheduled"] >= examples
 
