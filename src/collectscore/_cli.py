@@ -569,6 +569,77 @@ def score(
 
 
 @app.command()
+def recommend(
+    data: Annotated[Path, typer.Argument(help="Contract data folder (with contacts).")],
+    now: Annotated[
+        str, typer.Option(help="The moment of the decision, e.g. 2026-09-01T09:00 (debtor-local).")
+    ],
+    out: Annotated[Path, typer.Option(help="Decisions (.parquet or .csv).")] = Path(
+        "decisions.parquet"
+    ),
+    days: Annotated[int, typer.Option(help="Search the slots of this many days.")] = 7,
+    explore: Annotated[
+        str | None, typer.Option(help="Exploration: epsilon or thompson (default: none).")
+    ] = None,
+    epsilon: Annotated[float, typer.Option(help="With --explore epsilon.")] = 0.1,
+    seed: Annotated[int, typer.Option(help="Exploration seed.")] = 0,
+    pack: Annotated[
+        list[Path] | None,
+        typer.Option(help="A custom rule pack file (TOML or YAML); repeat for several."),
+    ] = None,
+    tracking_root: Annotated[Path, typer.Option(help=_TRACKING_ROOT_HELP)] = Path("."),
+) -> None:
+    """Decide for each debtor: p_pay, segment, and the contact (channel, time) or none."""
+    import pandas as pd
+
+    from collectscore.policy import RecommendConfig
+    from collectscore.rules import load_pack
+    from collectscore.scoring import decide
+    from collectscore.tracking import TrackingConfig
+
+    if out.suffix.lower() not in (".parquet", ".csv"):
+        raise ConfigError(f"--out must end in .parquet or .csv; got '{out.name}'")
+    try:
+        moment = pd.Timestamp(now)
+    except ValueError as exc:
+        raise ConfigError(
+            f"--now must be a date and time such as 2026-09-01T09:00; got {now!r}"
+        ) from exc
+    packs = {}
+    for path in pack or []:
+        loaded = load_pack(path)
+        packs[loaded.name] = loaded
+    config = RecommendConfig(
+        days=days,
+        exploration=explore,  # type: ignore[arg-type]
+        epsilon=epsilon,
+        seed=seed,
+        packs=packs or None,
+    )
+    _quiet_mlflow()
+    with _err().status("deciding"):
+        table = decide(
+            _read_validated(data, require=("transactions", "debtors", "contacts")),
+            moment,
+            config=TrackingConfig(root=tracking_root),
+            recommend_config=config,
+        )
+    _write_frame(table, out)
+    counts = table["decision"].value_counts()
+    channels = table.loc[table["decision"] == "contact", "channel"].value_counts()
+    _out().print(
+        f"{len(table):,} debtors: "
+        + ", ".join(f"{name} {n:,}" for name, n in counts.items())
+        + (
+            "; channels: " + ", ".join(f"{c} {n:,}" for c, n in channels.items())
+            if len(channels)
+            else ""
+        )
+        + f"; written to {out}"
+    )
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Working folder for the demo's data.")] = Path(
         "build/demo"

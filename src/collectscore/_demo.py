@@ -115,7 +115,10 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, fl
     console.rule("[bold]6. contact model: train, register, promote, evaluate the policy offline")
     headline.update(_contact_summary(config, data_dir, console))
 
-    console.rule("[bold]7. real data: UCI Taiwan credit-card clients")
+    console.rule("[bold]7. decisions: segment, then the best allowed contact or none")
+    headline.update(_decision_summary(config, data, console))
+
+    console.rule("[bold]8. real data: UCI Taiwan credit-card clients")
     headline.update(_taiwan_summary(config.taiwan_path, console))
     console.rule("[bold]done")
     return headline
@@ -211,6 +214,32 @@ def _contact_summary(config: DemoConfig, data_dir: Path, console: Console) -> di
         if "true_success" in ope:
             out["policy_true_success"] = float(ope.loc["model_greedy", "true_success"])
     return out
+
+
+def _decision_summary(config: DemoConfig, data: Dataset, console: Console) -> dict[str, float]:
+    from .scoring import decide
+    from .tracking import TrackingConfig
+
+    now = pd.Timestamp(data.debtors["as_of"].max()) + pd.Timedelta(days=2, hours=9)
+    table = decide(data, now, config=TrackingConfig(root=config.tracking_root))
+    path = config.out / "decisions.parquet"
+    table.to_parquet(path, index=False)
+    counts = table.groupby(["segment", "decision"]).size().reset_index(name="debtors")
+    _table(
+        console,
+        counts.to_dict("records"),
+        title=f"decisions at {now:%Y-%m-%d %H:%M} (debtor-local)",
+    )
+    contacted = table[table["decision"] == "contact"]
+    console.print(
+        "channels: "
+        + ", ".join(f"{c} {n:,}" for c, n in contacted["channel"].value_counts().items())
+        + f"; every contact checked against its rule pack; written to {path}"
+    )
+    example = contacted.head(1)
+    for row in example.itertuples():
+        console.print(f"e.g. {row.debtor_id}: {row.reason}")
+    return {"contacted_share": float(len(contacted) / len(table))}
 
 
 def _features_summary(data: Dataset, paid: pd.Series, console: Console) -> dict[str, float]:
