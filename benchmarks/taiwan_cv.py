@@ -60,6 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     start = time.perf_counter()
     frame = taiwan.load(DATA)
+    print(f"loaded and checked the file in {time.perf_counter() - start:.2f} s")
     print(
         f"UCI Taiwan: {len(frame):,} clients; protected (kept out, reported by group): "
         f"{', '.join(taiwan.PROTECTED)}; {FOLDS}-fold stratified CV, {args.trials} trials each"

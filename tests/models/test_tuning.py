@@ -116,7 +116,9 @@ def test_loss_metrics_are_minimised(data: tuple, metric: str) -> None:
 def test_timeout_stops_the_search_roughly_on_time(data: tuple) -> None:
     res = tune_propensity(*data, trials=10_000, timeout=1.0, base_params=FAST)
     assert 1 <= res.trials < 10_000
-    assert res.seconds < 1.0 + 3.0  # the trial running at the deadline finishes
+    # the trial running at the deadline finishes; the bound is loose on purpose (a busy
+    # machine is slow): this checks that the search stops, speed lives in the benchmarks
+    assert res.seconds < 1.0 + 30.0
 
 
 def test_optuna_logging_is_restored(data: tuple) -> None:
