@@ -68,10 +68,7 @@ def contest(
         metric=config.tuning.metric,  # type: ignore[arg-type]
         base_params={"n_estimators": config.n_estimators, "monotone": config.monotone},
     )
-    log(
-        f"tuning: {tuning.trials} trials ({tuning.pruned} pruned) in {tuning.seconds:.1f} s, "
-        f"best validation {tuning.metric} {tuning.best_score:.4f}"
-    )
+    log(f"tuning: {tuning.describe()}")
     model = PropensityModel(
         **tuning.best_params,  # type: ignore[arg-type]
         calibration=config.calibration,  # type: ignore[arg-type]

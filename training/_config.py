@@ -30,6 +30,11 @@ def _whole(value: object, name: str, minimum: int, example: str) -> None:
         )
 
 
+def _threads(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value == 0:
+        raise ConfigError(f"n_jobs must be a whole number other than 0; got {value!r}")
+
+
 @dataclass(frozen=True)
 class ContractData:
     """A data folder in the contract's layout (transactions, debtors, payments, contacts).
@@ -176,8 +181,7 @@ class TrainConfig:
         _whole(self.n_estimators, "n_estimators", 1, "n_estimators=2000")
         _whole(self.test_periods, "test_periods", 1, "test_periods=1")
         _whole(self.validation_periods, "validation_periods", 0, "validation_periods=1")
-        if isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, int) or self.n_jobs == 0:
-            raise ConfigError(f"n_jobs must be a whole number other than 0; got {self.n_jobs!r}")
+        _threads(self.n_jobs)
         if not isinstance(self.fraction, int | float) or not 0 < self.fraction < 0.5:
             raise ConfigError(f"fraction must be between 0 and 0.5; got {self.fraction!r}")
         if self.cv_folds is not None:

@@ -28,7 +28,7 @@ from collectscore.models import (
 )
 from collectscore.tracking import ModelVersionInfo, TrackingConfig, log_model_run
 
-from ._config import TuningConfig, _whole
+from ._config import TuningConfig, _threads, _whole
 from ._pipeline import HOLDOUT_DIR, REPORT_DIR, _write_holdout
 
 #: The registered model name of the contact-success model.
@@ -56,8 +56,7 @@ class ContactTrainConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "folder", Path(self.folder))
         _whole(self.n_estimators, "n_estimators", 1, "n_estimators=2000")
-        if isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, int) or self.n_jobs == 0:
-            raise ConfigError(f"n_jobs must be a whole number other than 0; got {self.n_jobs!r}")
+        _threads(self.n_jobs)
         if self.out is not None:
             object.__setattr__(self, "out", Path(self.out))
 
@@ -131,10 +130,7 @@ def train_contact(
         metric=config.tuning.metric,  # type: ignore[arg-type]
         base_params={"n_estimators": config.n_estimators},
     )
-    say(
-        f"tuning: {tuning.trials} trials ({tuning.pruned} pruned) in {tuning.seconds:.1f} s, "
-        f"best validation {tuning.metric} {tuning.best_score:.4f}"
-    )
+    say(f"tuning: {tuning.describe()}")
     accepted = set(ContactModel().get_params())
     params = {k: v for k, v in tuning.best_params.items() if k in accepted}
     if "random_state" in accepted:

@@ -35,7 +35,7 @@ from ._card import model_card
 from ._compare import MODEL, Contest, contest, flat_metrics
 from ._config import ContractData, TrainConfig
 from ._cv import cross_validate, cv_summary
-from ._sources import TrainingData, load_training_data
+from ._sources import TrainingData, catalogue_rows, load_training_data
 
 Log = Callable[[str], None]
 
@@ -286,9 +286,7 @@ def _write_report(
 def _feature_list(data: TrainingData) -> pd.DataFrame:
     """The feature catalogue rows of the model's features (or the columns of a BYO table)."""
     if data.feature_set == "collectscore catalogue":
-        from collectscore.features import catalog
-
-        return catalog().set_index("name").loc[list(data.X.columns)].reset_index()
+        return catalogue_rows(list(data.X.columns))
     return pd.DataFrame({"name": data.X.columns, "dtype": [str(t) for t in data.X.dtypes]})
 
 

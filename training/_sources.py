@@ -54,7 +54,6 @@ def _from_contract(source: ContractData) -> TrainingData:
     from collectscore import build_features, paid_within_horizon
     from collectscore._io import read_dir
     from collectscore._validation import validate_dataset
-    from collectscore.features import catalog
 
     data, report = validate_dataset(
         read_dir(source.folder, require=("transactions", "debtors", "payments"))
@@ -97,8 +96,7 @@ def _from_contract(source: ContractData) -> TrainingData:
     y = paid_within_horizon(debtors, data.payments, source.horizon_days).to_numpy(np.int8)
     keys = features.index.to_frame(index=False)
     X = features.reset_index(drop=True)
-    spec = catalog().set_index("name").loc[list(X.columns)].reset_index()
-    version = _digest(spec.astype(str).to_dict("list"))
+    version = _digest(catalogue_rows(list(X.columns)).astype(str).to_dict("list"))
     return TrainingData(
         X=X,
         y=y,
@@ -111,6 +109,13 @@ def _from_contract(source: ContractData) -> TrainingData:
         feature_set_version=version,
         notes=notes,
     )
+
+
+def catalogue_rows(names: list[str]) -> pd.DataFrame:
+    """The feature catalogue's rows of ``names``, in that order."""
+    from collectscore.features import catalog
+
+    return catalog().set_index("name").loc[names].reset_index()
 
 
 # ----------------------------------------------------------------- bring your own table

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from collectscore import ContractError, build_features
+from collectscore import ConfigError, ContractError, build_features
 from collectscore._data import Dataset
 from collectscore.datasets import load_sample
 from collectscore.strategy import SEGMENTS, segment_dataset, strategy_markdown
@@ -101,3 +101,18 @@ def test_a_missing_score_value_is_reported_as_a_missing_p_pay(
     (problem,) = info.value.problems
     assert (problem.column, problem.n_rows) == ("p_pay", 1)
     assert "missing values" in problem.received
+
+
+def test_features_already_built_give_the_same_segments(
+    sample: Dataset, true_p_pay: pd.Series, segments: pd.DataFrame
+) -> None:
+    built = build_features(sample.transactions, sample.debtors)
+    pd.testing.assert_frame_equal(segment_dataset(sample, true_p_pay, features=built), segments)
+
+
+def test_features_without_the_capacity_inputs_are_refused(
+    sample: Dataset, true_p_pay: pd.Series
+) -> None:
+    built = build_features(sample.transactions, sample.debtors).drop(columns="funds_available_now")
+    with pytest.raises(ConfigError, match="features lacks 'funds_available_now'"):
+        segment_dataset(sample, true_p_pay, features=built)

@@ -75,6 +75,13 @@ class TuningResult:
     history: pd.DataFrame
     metric: str = "auc"
 
+    def describe(self) -> str:
+        """One line for a log: trials, pruned, time and the best validation score."""
+        return (
+            f"{self.trials} trials ({self.pruned} pruned) in {self.seconds:.1f} s, "
+            f"best validation {self.metric} {self.best_score:.4f}"
+        )
+
     def summary(self) -> dict[str, object]:
         """A flat dict for logging: the best parameters plus ``tuning_*`` figures."""
         out: dict[str, object] = {name: _plain(value) for name, value in self.best_params.items()}

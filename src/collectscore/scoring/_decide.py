@@ -113,7 +113,9 @@ def decide(
         payments=data.payments,
         contacts=data.contacts,
     )
-    segments = segment_dataset(latest, scores, config=strategy_config).reset_index()
+    segments = segment_dataset(
+        latest, scores, config=strategy_config, features=features
+    ).reset_index()
     contact_model, contact_info = load_registered(contact, config=config, alias=alias)
     classifier = _PyfuncClassifier(contact_model)
 

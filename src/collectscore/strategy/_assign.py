@@ -158,12 +158,15 @@ def segment_dataset(
     p_pay: pd.Series | pd.DataFrame,
     *,
     config: StrategyConfig | None = None,
+    features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Segments of every snapshot of ``data.debtors``, building the capacity inputs itself.
 
     ``p_pay`` is a Series indexed by (``debtor_id``, ``as_of``), or a frame with a
     ``p_pay`` column and those keys as columns or index (e.g. ``score_features`` output);
-    it must cover every snapshot. The result is indexed like ``build_features``.
+    it must cover every snapshot. ``features``: the ``build_features`` table of
+    ``data.debtors`` when the caller has it already (it is not built again). The result
+    is indexed like ``build_features``.
     """
     from ..features import build_features
 
@@ -172,7 +175,16 @@ def segment_dataset(
             f"data must be a Dataset (e.g. collectscore.validate(DIR)); got {type(data).__name__}"
         )
     scores = _p_pay_series(p_pay)
-    feats = build_features(data.transactions, data.debtors, features=list(_FEATURES))
+    if features is None:
+        feats = build_features(data.transactions, data.debtors, features=list(_FEATURES))
+    else:
+        absent = [name for name in _FEATURES if name not in features.columns]
+        if absent:
+            raise ConfigError(
+                f"features lacks {', '.join(map(repr, absent))}; pass the full build_features "
+                "table of data.debtors, or leave features out to build it here"
+            )
+        feats = features[list(_FEATURES)]
     keys = _normalised_keys(feats.index)
     found = scores.reindex(keys)
     missing = np.flatnonzero(~keys.isin(scores.index))  # NaN scores are reported later
