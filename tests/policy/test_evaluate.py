@@ -20,6 +20,7 @@ from collectscore.policy import (
     evaluate_policies,
     fixed_policy,
     greedy_policy,
+    interval_coverage,
     true_success,
 )
 
@@ -325,3 +326,86 @@ def test_true_success_of_synthetic_logged_contacts_matches_their_success_rate() 
     observed = data.contacts["success"].mean()
     se = np.sqrt(observed * (1 - observed) / len(p))
     assert abs(p.mean() - observed) < 3 * se
+
+
+class _Recorder:
+    """A contact model that answers 0.5 and keeps every frame it was asked about."""
+
+    def __init__(self) -> None:
+        self.seen: list[pd.DataFrame] = []
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        self.seen.append(X.copy())
+        return np.tile([0.5, 0.5], (len(X), 1))
+
+
+def test_a_counterfactual_action_is_described_as_the_feature_library_describes_it() -> None:
+    """Every action column, the hour seen through each channel included, is rebuilt."""
+    from collectscore.features import action_features
+
+    candidates = pd.DataFrame(
+        {
+            "debtor_id": ["A", "B"],
+            "channel": ["sms", "call"],
+            "send_at": pd.to_datetime(["2026-06-01 09:10", "2026-06-02 15:30"]),
+        }
+    )
+    X = action_features(candidates, None).assign(young=[1.0, 0.0])
+    meta = candidates.rename(columns={"send_at": "sent_at"})
+    recorder = _Recorder()
+    grid = action_grid(meta, X, recorder)
+    asked = pd.concat(recorder.seen)
+    assert grid.support.sum() == 8  # sms and call at 09 and 15 h, for both debtors
+    for c in ("sms", "call"):
+        for h in (9, 15):
+            moved = candidates.assign(
+                channel=c, send_at=candidates["send_at"].dt.normalize() + pd.Timedelta(hours=h)
+            )
+            expected = action_features(moved, None).assign(young=[1.0, 0.0])
+            got = asked[(asked[f"channel_{c}"] == 1) & (asked["hour"] == h)]
+            pd.testing.assert_frame_equal(
+                got.sort_index()[expected.columns], expected, check_dtype=False
+            )
+
+
+def test_the_doubly_robust_interval_covers_the_truth_in_about_95_percent_of_redrawn_logs(
+    logged: tuple[pd.DataFrame, pd.DataFrame, np.ndarray, Dataset], model: object
+) -> None:
+    meta, X, _y, data = logged
+    grid = action_grid(meta, X, model, debtors=data.debtors, truth=data)
+    uniform = np.where(grid.support, 0.25, 0.0)  # the log's policy: 4 actions, 1/4 each
+    found = interval_coverage(grid, uniform, greedy_policy, draws=400, seed=1)
+    assert set(found) == {"ips", "snips", "dr"}
+    dr = found["dr"]
+    assert dr.true_value == pytest.approx(0.65, abs=0.01)
+    assert 0.90 <= dr.coverage <= 0.99
+    assert dr.mean_estimate == pytest.approx(dr.true_value, abs=0.01)  # unbiased
+    assert dr.mean_std_error == pytest.approx(dr.sd_estimate, rel=0.2)  # honest error
+    assert dr.sd_estimate < found["ips"].sd_estimate  # the model helps
+
+
+def test_the_synthetic_logging_policy_is_the_one_that_wrote_the_log() -> None:
+    from collectscore.models import contact_training_frame
+    from collectscore.synthetic import SampleConfig, generate, logging_policy
+
+    data = generate(SampleConfig(debtors=300, seed=5))
+    X, _y, meta = contact_training_frame(data)
+    grid = action_grid(meta, X, _Recorder(), debtors=data.debtors)
+    probs = logging_policy(grid)
+    assert probs.sum(axis=(1, 2)) == pytest.approx(np.ones(grid.n))
+    ch, hi = grid.logged
+    assert probs[np.arange(grid.n), ch, hi] == pytest.approx(meta["propensity"].to_numpy())
+
+
+def test_coverage_needs_the_truth_and_a_logging_policy_over_the_grid(
+    logged: tuple[pd.DataFrame, pd.DataFrame, np.ndarray, Dataset], model: object
+) -> None:
+    meta, X, _y, data = logged
+    grid = action_grid(meta, X, model, debtors=data.debtors)
+    with pytest.raises(ConfigError, match="truth"):
+        interval_coverage(grid, np.full(grid.support.shape, 0.25), greedy_policy)
+    grid = action_grid(meta, X, model, debtors=data.debtors, truth=data)
+    with pytest.raises(ConfigError, match="expected the grid's"):
+        interval_coverage(grid, np.full((2, 2), 0.5), greedy_policy)
+    with pytest.raises(ConfigError, match="summing to 1"):
+        interval_coverage(grid, np.where(grid.support, 0.5, 0.0), greedy_policy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._coverage import Coverage, interval_coverage
 from ._estimators import Estimate, doubly_robust, ips, snips
 from ._evaluate import (
     ActionGrid,
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_COSTS",
     "NO_CONTACT",
     "ActionGrid",
+    "Coverage",
     "Estimate",
     "Policy",
     "RecommendConfig",
@@ -37,6 +39,7 @@ __all__ = [
     "evaluate_policies",
     "fixed_policy",
     "greedy_policy",
+    "interval_coverage",
     "ips",
     "oracle_policy",
     "recommend",

@@ -430,6 +430,7 @@ def _consent(
 
 #: Action columns of the contact model's features (see ``features._contact``).
 _HOUR_COLUMN = "hour"
+_HOUR_PREFIX = "hour_"
 _CHANNEL_PREFIX = "channel_"
 _DAYS_SINCE_PREFIX = "days_since_last_"
 
@@ -452,6 +453,11 @@ def _with_action(X: pd.DataFrame, channel: str, hour: int, channel_cols: list[st
         out[col] = np.full(len(out), col == _CHANNEL_PREFIX + channel).astype(X[col].dtype)
     shift = (hour - X[_HOUR_COLUMN].to_numpy(float)) / 24.0
     out[_HOUR_COLUMN] = np.full(len(out), hour).astype(X[_HOUR_COLUMN].dtype)
+    for c in CHANNELS:
+        # the hour seen through each channel: the new hour on the new channel, NaN elsewhere
+        col = _HOUR_PREFIX + c
+        if col in out.columns:
+            out[col] = np.full(len(out), hour if c == channel else np.nan, dtype=float)
     for col in out.columns:
         # "days since the last contact / success" are measured at the send time
         if str(col).startswith(_DAYS_SINCE_PREFIX):

@@ -7,5 +7,6 @@ in bounded memory. The generative model is described in ``docs/synthetic-data.md
 
 from collectscore.synthetic._api import generate, write_sample
 from collectscore.synthetic._config import SampleConfig, SampleSummary
+from collectscore.synthetic._logging import logging_policy
 
-__all__ = ["SampleConfig", "SampleSummary", "generate", "write_sample"]
+__all__ = ["SampleConfig", "SampleSummary", "generate", "logging_policy", "write_sample"]

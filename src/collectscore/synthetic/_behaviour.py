@@ -6,6 +6,7 @@ simulation, the ground-truth tables and the tests share one definition.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
@@ -171,3 +172,19 @@ def policy_hour_probs(saturday: bool) -> np.ndarray:
     for h, w in table.items():
         p[h] = w
     return p / p.sum()
+
+
+def logging_probabilities(
+    channels: Sequence[str], hours: Sequence[int], consent: np.ndarray, saturday: np.ndarray
+) -> np.ndarray:
+    """The historical policy's probability of each (channel, hour), per context.
+
+    ``consent`` is (contexts, channels) booleans, ``saturday`` (contexts,) booleans;
+    returns (contexts, channels, hours). Hours outside ``hours`` must carry no weight.
+    """
+    w = np.array([POLICY_CHANNEL.get(c, 0.0) for c in channels])[None, :] * consent
+    total = w.sum(axis=1, keepdims=True)
+    ch = np.divide(w, total, out=np.zeros_like(w, dtype=float), where=total > 0)
+    idx = list(hours)
+    hour = np.where(saturday[:, None], policy_hour_probs(True)[idx], policy_hour_probs(False)[idx])
+    return ch[:, :, None] * hour[:, None, :]
