@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from ._baselines import DaysPastDueRule, ScorecardBaseline
-from ._contact import ContactModel, candidate_frame, contact_training_frame, tune_contact
+from ._contact import (
+    ContactModel,
+    candidate_frame,
+    candidate_frames,
+    contact_training_frame,
+    tune_contact,
+)
 from ._evaluation import (
     METRICS,
     brier,
@@ -34,6 +40,7 @@ __all__ = [
     "TuningResult",
     "brier",
     "candidate_frame",
+    "candidate_frames",
     "comparison_table",
     "contact_training_frame",
     "evaluate",

@@ -34,6 +34,7 @@ from ._tuning import Metric, TuningResult, tune_propensity
 __all__ = [
     "ContactModel",
     "candidate_frame",
+    "candidate_frames",
     "contact_training_frame",
     "tune_contact",
 ]
@@ -397,17 +398,7 @@ def candidate_frame(
     local_now = _local_now(now, zone)
     _check_history(history, debtor_id)
 
-    first_day = local_now.normalize()
-    day_offsets = np.arange(days + 1, dtype="timedelta64[D]").astype("timedelta64[us]")
-    hour_offsets = slots.astype("timedelta64[h]").astype("timedelta64[us]")
-    starts = np.datetime64(first_day.to_datetime64(), "us") + day_offsets
-    times = (starts[:, None] + hour_offsets[None, :]).ravel()
-    start = np.datetime64(local_now.to_datetime64(), "us")
-    end = start + np.timedelta64(days, "D").astype("timedelta64[us]")
-    times = times[(times >= start) & (times < end)]
-    # wall-clock times the clocks skip (spring forward) never happen: no slot there
-    exists = pd.DatetimeIndex(times).tz_localize(zone, ambiguous=True, nonexistent="NaT").notna()
-    times = times[np.asarray(exists)]
+    times = _slots(local_now, zone, days, slots)  # skipped wall-clock times have no slot
     n_ch = len(CHANNELS)
     out = pd.DataFrame(
         {
@@ -421,6 +412,120 @@ def candidate_frame(
     if "as_of" in row and row["as_of"] is not None and not pd.isna(row["as_of"]):
         out["as_of"] = pd.Timestamp(row["as_of"]).as_unit("us")
     return out
+
+
+def candidate_frames(
+    debtors: pd.DataFrame,
+    now: Any,
+    days: int = 7,
+    hours: Iterable[int] = range(7, 22),
+) -> pd.DataFrame:
+    """``candidate_frame`` of every row of ``debtors``, one after the other, in row order.
+
+    Same slots, columns and order as calling ``candidate_frame(row, None, now, ...)`` per
+    row and concatenating (``as_of`` is NaT for rows without one); built per time zone.
+    """
+    if not isinstance(debtors, pd.DataFrame):
+        raise ConfigError(
+            f"debtors must be a pandas DataFrame (one row per debtor); got {type(debtors).__name__}"
+        )
+    if "debtor_id" not in debtors.columns:
+        raise ConfigError(
+            "debtors must have a debtor_id column (rows of the debtors table). "
+            "Fix: pass the debtors table."
+        )
+    ids = debtors["debtor_id"]
+    if len(debtors) and ids.isna().any():
+        raise ConfigError(
+            "debtor_row must have a debtor_id (a row of the debtors table). "
+            f"Fix: fill debtor_id in row {int(np.flatnonzero(ids.isna().to_numpy())[0])}."
+        )
+    zones = debtors["timezone"] if "timezone" in debtors.columns else None
+    pos, times = candidate_grid(ids.astype(str).to_numpy(dtype=object), zones, now, days, hours)
+    n_ch = len(CHANNELS)
+    rows = np.repeat(pos, n_ch)
+    out = pd.DataFrame(
+        {
+            "debtor_id": pd.Series(ids.astype(str).to_numpy(dtype=object)[rows], dtype="str"),
+            "channel": pd.Series(
+                np.tile(np.asarray(CHANNELS, dtype=object), len(times)), dtype="str"
+            ),
+            "send_at": pd.Series(np.repeat(times, n_ch), dtype="datetime64[us]"),
+        }
+    )
+    if "as_of" in debtors.columns:
+        as_of = pd.to_datetime(debtors["as_of"]).astype("datetime64[us]").to_numpy()
+        if pd.notna(as_of[pos]).any():
+            out["as_of"] = pd.Series(as_of[rows], dtype="datetime64[us]")
+    return out
+
+
+def candidate_grid(
+    debtor_ids: np.ndarray,
+    timezones: pd.Series | None,
+    now: Any,
+    days: int = 7,
+    hours: Iterable[int] = range(7, 22),
+) -> tuple[np.ndarray, np.ndarray]:
+    """The local slots of ``candidate_frame`` for many debtors: (row position, send_at).
+
+    One entry per (debtor, slot), by row then time; each channel of ``CHANNELS`` makes a
+    candidate of every slot. ``timezones`` per row (missing or empty: UTC); the slots of
+    one time zone are computed once. ``debtor_ids`` name the debtor in errors.
+    """
+    if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 1:
+        raise ConfigError(f"days must be a whole number >= 1; got {days!r}. Fix: e.g. days=7.")
+    slots = _hours(hours)
+    n = len(debtor_ids)
+    if timezones is None:
+        names = np.full(n, "UTC", dtype=object)
+    else:
+        raw = pd.Series(timezones).astype(object).to_numpy()
+        blank = pd.isna(raw) | (raw == "")
+        names = np.where(blank, "UTC", raw).astype(object)
+    which, unique = pd.factorize(pd.Series(names, dtype=object).map(str))
+    known = [_known_zone(str(name)) for name in unique]
+    bad = np.flatnonzero(~np.asarray(known, dtype=bool)[which]) if n else np.zeros(0, int)
+    # errors in row order, as row by row: the first row's zone, then ``now``, then the others
+    if bad.size and bad[0] == 0:
+        _zone({"timezone": names[0], "debtor_id": debtor_ids[0]})  # raises
+    _local_now(now, ZoneInfo("UTC"))
+    if bad.size:
+        _zone({"timezone": names[bad[0]], "debtor_id": debtor_ids[bad[0]]})  # raises
+    grids = [
+        _slots(_local_now(now, ZoneInfo(str(name))), ZoneInfo(str(name)), days, slots)
+        for name in unique
+    ]
+    sizes = np.array([len(g) for g in grids], dtype=np.int64)[which] if n else np.zeros(0, int)
+    pos = np.repeat(np.arange(n), sizes)
+    flat = np.concatenate(grids) if grids else np.zeros(0, "datetime64[us]")
+    offsets = np.concatenate([[0], np.cumsum([len(g) for g in grids])[:-1]]).astype(np.int64)
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    within = np.arange(len(pos)) - starts
+    times = flat[offsets[which][pos] + within] if len(pos) else np.zeros(0, "datetime64[us]")
+    return pos, times.astype("datetime64[us]")
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _slots(local_now: pd.Timestamp, zone: ZoneInfo, days: int, slots: np.ndarray) -> np.ndarray:
+    """The whole-hour local slots in ``[local_now, local_now + days)`` that exist in ``zone``."""
+    first_day = local_now.normalize()
+    day_offsets = np.arange(days + 1, dtype="timedelta64[D]").astype("timedelta64[us]")
+    hour_offsets = slots.astype("timedelta64[h]").astype("timedelta64[us]")
+    starts = np.datetime64(first_day.to_datetime64(), "us") + day_offsets
+    times = (starts[:, None] + hour_offsets[None, :]).ravel()
+    start = np.datetime64(local_now.to_datetime64(), "us")
+    end = start + np.timedelta64(days, "D").astype("timedelta64[us]")
+    times = times[(times >= start) & (times < end)]
+    exists = pd.DatetimeIndex(times).tz_localize(zone, ambiguous=True, nonexistent="NaT").notna()
+    return times[np.asarray(exists)]
 
 
 def _row_mapping(debtor_row: object) -> Mapping[str, Any]:

@@ -15,6 +15,7 @@ contact costs. Not contacting is an action worth 0, so a debtor who will pay any
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -160,100 +161,70 @@ def recommend(
     calendar of the debtor's latest ``as_of`` on or before its day, so one built at the
     day before ``now`` (``debtors.assign(as_of=...)``) uses the freshest income.
     """
-    from ..models._contact import candidate_frame
-    from ..rules import allowed_slots, pack_for, to_utc, violations
+    from ..models._contact import candidate_grid
+    from ..rules import to_utc
 
     config = config or RecommendConfig()
     frame = _check_debtors(debtors)
     snap = _snapshot_features(frame, features)
     history = _history(contacts, frame)
-    by_debtor = {k: v for k, v in history.groupby("debtor_id", sort=False)} if len(history) else {}
-    empty_history = history.iloc[:0]
+    n = len(frame)
+    ids = frame["debtor_id"].to_numpy(dtype=object)
+    zones = _zones(frame)
+    packs, pack_of = _packs(frame, config.packs, now, config)
 
-    checked_parts: list[pd.DataFrame] = []
-    packs: list[str] = []
-    for pos, row in enumerate(frame.to_dict("records")):
-        debtor_id = row["debtor_id"]
-        hist = by_debtor.get(debtor_id, empty_history)
-        cand = candidate_frame(row, hist, now, days=config.days, hours=config.hours)
-        pack = pack_for(row.get("country"), config.packs)
-        packs.append(pack.name)
-        checked = allowed_slots(
-            pack,
-            cand[["channel", "send_at"]],
-            hist[["channel", "sent_at", "success"]],
-            _consent(row),
-            timezone=_zone(row),
-        )
-        checked_parts.append(checked.assign(debtor_id=debtor_id, _pos=pos))
-    checked = pd.concat(checked_parts, ignore_index=True) if checked_parts else pd.DataFrame()
+    # every (debtor, slot, channel), by debtor, then time, then channel
+    slot_pos, slot_at = candidate_grid(ids, pd.Series(zones), now, config.days, config.hours)
+    n_ch = len(CHANNELS)
+    pos = np.repeat(slot_pos, n_ch)
+    code = np.tile(np.arange(n_ch, dtype=np.int64), len(slot_pos))
+    send_at = np.repeat(slot_at, n_ch)
 
-    allowed = checked.loc[checked["allowed"].to_numpy(bool)].reset_index(drop=True)
-    scored = _score(allowed, frame, snap, history, paydays, model)
-    scored = scored.assign(
-        action="contact",
-        _cost=config.cost(scored["channel"]),
+    consent = _consent_table(frame)
+    rule, reason, rule_ids = _rules(
+        packs, pack_of, pos, code, send_at, history, ids, consent, zones
     )
-    out_amt = frame["outstanding"].to_numpy(float)[scored["_pos"].to_numpy()]
+    allowed = rule < 0
+
+    a_pos, a_code, a_at = pos[allowed], code[allowed], send_at[allowed]
+    p = _score(a_pos, a_code, a_at, ids, snap, history, paydays, model)
+    cost_of = config.cost(pd.Series(CHANNELS))
+    a_cost = cost_of[a_code]
     lift = uplift(frame["p_pay"].to_numpy(float), config.reach_effect)
-    scored["value"] = (
-        out_amt * scored["p_success"].to_numpy() * lift[scored["_pos"]] - scored["_cost"]
-    )
-    nothing = pd.DataFrame(
-        {
-            "debtor_id": frame["debtor_id"].to_numpy(),
-            "_pos": np.arange(len(frame)),
-            "action": NO_CONTACT,
-            "channel": None,
-            "send_at": pd.Series(pd.NaT, index=range(len(frame)), dtype="datetime64[us]"),
-            "p_success": np.nan,
-            "value": 0.0,
-            "_cost": 0.0,
-        }
-    )
-    actions = pd.concat([scored[nothing.columns], nothing], ignore_index=True)
-    actions["_ch"] = pd.Categorical(actions["channel"], categories=list(CHANNELS)).codes
-    actions = actions.sort_values(
-        ["_pos", "value", "send_at", "_ch"],
-        ascending=[True, False, True, True],
-        na_position="last",
-        kind="stable",
-    ).reset_index(drop=True)
+    out_amt = frame["outstanding"].to_numpy(float)[a_pos]
+    a_value = out_amt * p * lift[a_pos] - a_cost
 
-    chosen, prob, explored = _choose(actions, len(frame), config)
-    best = actions.loc[chosen].reset_index(drop=True)
+    # the actions: allowed contacts, then not contacting (worth 0) per debtor, best first
+    act = _Actions(
+        pos=np.concatenate([a_pos, np.arange(n)]),
+        code=np.concatenate([a_code, np.full(n, -1)]),
+        send_at=np.concatenate([a_at, np.full(n, np.datetime64("NaT"), "datetime64[us]")]),
+        p=np.concatenate([p, np.full(n, np.nan)]),
+        value=np.concatenate([a_value, np.zeros(n)]),
+        cost=np.concatenate([a_cost, np.zeros(n)]),
+    ).ranked()
+
+    chosen, prob, explored = _choose(act, n, config)
+    best = act.frame(chosen, ids)
     best["choice_probability"] = prob
     best["explored"] = explored
     best["exploration"] = config.exploration or "greedy"
-    best["pack"] = packs
+    best["pack"] = [packs[k].name for k in pack_of]
     best["p_pay"] = frame["p_pay"].to_numpy(float)
     best["outstanding"] = frame["outstanding"].to_numpy(float)
     if "as_of" in frame.columns:
         best["as_of"] = frame["as_of"].to_numpy()
-    zones = (
+    stated = (
         frame["timezone"] if "timezone" in frame.columns else pd.Series("UTC", index=frame.index)
     )
-    best["timezone"] = zones.astype(object).where(zones.notna(), "UTC").to_numpy()
+    best["timezone"] = stated.astype(object).where(stated.notna(), "UTC").to_numpy()
     best["send_at_utc"] = to_utc(best["send_at"], pd.Series(best["timezone"].to_numpy()))
-    n_allowed = np.bincount(allowed["_pos"].to_numpy(), minlength=len(frame))
+    n_allowed = np.bincount(a_pos, minlength=n)
     best["reason"] = _reasons(best, n_allowed, lift, config)
 
-    # a recommendation outside its pack is a bug: every chosen contact is checked again
-    for i in np.flatnonzero(best["action"].to_numpy() == "contact"):
-        row = frame.iloc[i].to_dict()
-        hist = by_debtor.get(row["debtor_id"], empty_history)
-        broken = violations(
-            pack_for(row.get("country"), config.packs),
-            (best.at[i, "channel"], best.at[i, "send_at"]),
-            hist[["channel", "sent_at", "success"]],
-            _consent(row),
-            timezone=_zone(row),
-        )
-        if broken:  # pragma: no cover - guarded by the rule engine's property tests
-            raise RuntimeError(
-                f"recommendation for debtor {row['debtor_id']!r} breaks {', '.join(broken)}; "
-                "please report this as a bug"
-            )
+    # a recommendation outside its pack is a bug: every chosen contact is checked again,
+    # by a plain reading of the rules independent of the engine that allowed it
+    _recheck(best, packs, pack_of, history, ids, consent, zones)
 
     best_cols = [
         "debtor_id",
@@ -273,70 +244,130 @@ def recommend(
         "explored",
         "reason",
     ]
-    alternatives = _alternatives(actions, chosen, config.top_k)
+    alternatives = act.frame(_alternatives(act, chosen, config.top_k), ids)
     alternatives = alternatives[
         ["debtor_id", "rank", "action", "channel", "send_at", "p_success", "value"]
     ].reset_index(drop=True)
     return Recommendations(
         best=best[best_cols],
         alternatives=alternatives,
-        excluded=_excluded(checked),
+        excluded=_excluded(pos, code, send_at, rule, reason, rule_ids, ids),
     )
 
 
 # ---------------------------------------------------------------------- steps
-def _alternatives(actions: pd.DataFrame, chosen: np.ndarray, top_k: int) -> pd.DataFrame:
-    """Per debtor, the best remaining slot of each channel (and not contacting), ranked.
+_CHANNEL_NAMES = np.array(CHANNELS, dtype=object)
+#: Payday features: the only action features that depend on the calendar (per debtor and day).
+_PAYDAY_COLUMNS = ("days_since_payday", "days_until_payday")
+#: Rows per ``predict_proba`` call (bounds the memory of the feature matrix).
+_CHUNK = 1 << 17
 
-    The chosen action's channel is listed again only with a slot worth more than the
-    chosen one (possible when exploration picked it).
-    """
-    group = actions["channel"].astype(object).where(actions["action"] == "contact", NO_CONTACT)
-    picked = np.zeros(len(actions), dtype=bool)
-    picked[chosen] = True
-    pos = actions["_pos"].to_numpy()
-    chosen_group = np.empty(int(pos.max()) + 1 if len(pos) else 0, dtype=object)
-    chosen_value = np.zeros(len(chosen_group))
-    chosen_group[pos[chosen]] = group.to_numpy()[chosen]
-    chosen_value[pos[chosen]] = actions["value"].to_numpy()[chosen]
-    same = (group.to_numpy() == chosen_group[pos]) & (
-        actions["value"].to_numpy() <= chosen_value[pos]
-    )
-    rest = actions.loc[~picked & ~same].assign(_group=group)
-    rest = rest.drop_duplicates(["_pos", "_group"], keep="first")  # sorted best first
-    rest = rest.assign(rank=rest.groupby("_pos").cumcount() + 2)
-    return rest.loc[rest["rank"] <= top_k + 1]
+
+def _rules(
+    packs: list[Any],
+    pack_of: np.ndarray,
+    pos: np.ndarray,
+    code: np.ndarray,
+    send_at: np.ndarray,
+    history: pd.DataFrame,
+    ids: np.ndarray,
+    consent: np.ndarray,
+    zones: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Per candidate the excluding rule (index into the returned ids, -1: allowed) and reason."""
+    from ..rules._batch import Contacts, check_batch
+    from ..rules._engine import _FIX_LOCAL
+    from ..rules._inputs import check_frame
+
+    check_frame(history, "history", ("channel", "sent_at", "success"), "sent_at", _FIX_LOCAL)
+    h_pos = pd.Index(ids).get_indexer(history["debtor_id"].to_numpy(dtype=object))
+    h_code = pd.Index(CHANNELS).get_indexer(history["channel"].to_numpy(dtype=object))
+    h_ns = history["sent_at"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    h_success = history["success"].to_numpy(dtype=bool)
+    t_ns = send_at.astype("datetime64[ns]").astype(np.int64)
+    rule = np.full(len(pos), -1, dtype=np.int64)
+    reason = np.full(len(pos), None, dtype=object)
+    rule_ids: list[str] = []
+    group = pack_of[pos]
+    h_group = pack_of[h_pos]
+    for k, pack in enumerate(packs):
+        rows = np.flatnonzero(group == k)
+        if not rows.size:
+            continue
+        mine = h_group == k
+        verdicts = check_batch(
+            pack,
+            Contacts(pos[rows], code[rows], t_ns[rows]),
+            Contacts(h_pos[mine], h_code[mine], h_ns[mine]),
+            h_success[mine],
+            consent,
+            zones,
+        )
+        index = []
+        for r in verdicts.rules:
+            if r.id not in rule_ids:
+                rule_ids.append(r.id)
+            index.append(rule_ids.index(r.id))
+        glob = np.array([*index, -1], dtype=np.int64)[verdicts.rule]
+        rule[rows] = glob
+        reason[rows] = verdicts.reason
+    return rule, reason, rule_ids
 
 
 def _score(
-    allowed: pd.DataFrame,
-    frame: pd.DataFrame,
+    pos: np.ndarray,
+    code: np.ndarray,
+    send_at: np.ndarray,
+    ids: np.ndarray,
     snap: pd.DataFrame | None,
     history: pd.DataFrame,
     paydays: pd.DataFrame | None,
     model: Any,
-) -> pd.DataFrame:
-    """The allowed slots with the model's P(success)."""
+) -> np.ndarray:
+    """The model's P(success) of each allowed slot (rows by debtor, then time, then channel).
+
+    History and payday features depend on the debtor and the time only: they are built
+    once per (debtor, time) and shared by its channels.
+    """
     from ..features._contact import action_features, contact_history_features
 
-    out = allowed[["debtor_id", "_pos", "channel", "send_at"]].copy()
-    if len(out) == 0:
-        out["p_success"] = np.zeros(0)
-        return out
-    pos = out["_pos"].to_numpy()
-    parts: list[pd.DataFrame] = []
+    m = len(pos)
+    if m == 0:
+        return np.zeros(0)
+    first = np.ones(m, dtype=bool)
+    first[1:] = (pos[1:] != pos[:-1]) | (send_at[1:] != send_at[:-1])
+    slot = np.cumsum(first) - 1
+    u_pos, u_at = pos[first], send_at[first]
+    at = pd.DataFrame({"debtor_id": ids[u_pos], "time": u_at})
+    hist = contact_history_features(history, at)
+    cand = pd.DataFrame(
+        {"debtor_id": ids[pos], "channel": _CHANNEL_NAMES[code], "send_at": send_at}
+    )
+    act = action_features(cand, None)
+    # each column: where its values come from and which row each slot reads (the last
+    # source of a name wins, as in concatenating snapshot, history and action features)
+    sources: list[tuple[str, pd.Series, np.ndarray | None]] = []
     if snap is not None:
-        parts.append(snap.iloc[pos].reset_index(drop=True))
-    at = pd.DataFrame({"debtor_id": out["debtor_id"].to_numpy(), "time": out["send_at"].to_numpy()})
-    parts.append(contact_history_features(history, at).reset_index(drop=True))
-    # each slot reads the debtor's latest payday calendar on or before its day
-    cand = out[["debtor_id", "channel", "send_at"]]
-    parts.append(action_features(cand, paydays).reset_index(drop=True))
-    X = pd.concat(parts, axis=1)
-    X = X.loc[:, ~X.columns.duplicated(keep="last")]
+        sources += [(str(c), snap[c], pos) for c in snap.columns]
+    sources += [(str(c), hist[c], slot) for c in hist.columns]
+    if paydays is not None:
+        one = pd.DataFrame(
+            {"debtor_id": ids[u_pos], "channel": _CHANNEL_NAMES[code[first]], "send_at": u_at}
+        )
+        pay = action_features(one, paydays)
+    for c in act.columns:
+        if paydays is not None and c in _PAYDAY_COLUMNS:
+            sources.append((str(c), pay[c], slot))
+        else:
+            sources.append((str(c), act[c], None))
+    names_all = pd.Index([name for name, _, _ in sources])
+    kept = [
+        src for src, dup in zip(sources, names_all.duplicated(keep="last"), strict=True) if not dup
+    ]
+    by_name = {name: (values, index) for name, values, index in kept}
     names = getattr(model, "feature_names_in_", None)
     if names is not None:
-        missing = [str(c) for c in names if c not in X.columns]
+        missing = [str(c) for c in names if c not in by_name]
         if missing:
             shown = ", ".join(missing[:EXAMPLE_ROWS])
             more = f" (+{len(missing) - EXAMPLE_ROWS} more)" if len(missing) > EXAMPLE_ROWS else ""
@@ -345,18 +376,122 @@ def _score(
                 "Fix: pass features=build_features(transactions, debtors, ...) for the "
                 "debtors' snapshots (the same features the model was trained on)"
             )
-        X = X[[str(c) for c in names]]
-    p = np.asarray(model.predict_proba(X), dtype=float)
-    out["p_success"] = p[:, 1] if p.ndim == 2 else p
-    return out
+        columns = [str(c) for c in names]
+    else:
+        columns = [name for name, _, _ in kept]
+    parts = []
+    for lo in range(0, m, _CHUNK):
+        rows = np.arange(lo, min(lo + _CHUNK, m))
+        X = _matrix(columns, by_name, rows)
+        p = np.asarray(model.predict_proba(X), dtype=float)
+        parts.append(p[:, 1] if p.ndim == 2 else p)
+    return np.concatenate(parts)
+
+
+def _matrix(
+    columns: list[str], by_name: dict[str, tuple[pd.Series, np.ndarray | None]], rows: np.ndarray
+) -> pd.DataFrame:
+    """The feature rows ``rows`` as a DataFrame with ``columns`` (one float block when it can)."""
+    picked = [
+        (by_name[c][0], rows if by_name[c][1] is None else by_name[c][1][rows]) for c in columns
+    ]
+    if all(values.dtype == np.float64 for values, _ in picked):
+        block = np.empty((len(rows), len(columns)), dtype=np.float64, order="F")
+        for j, (values, index) in enumerate(picked):
+            block[:, j] = values.to_numpy()[index]
+        return pd.DataFrame(block, columns=columns, copy=False)
+    return pd.DataFrame(
+        {
+            c: values.take(index).reset_index(drop=True)
+            for c, (values, index) in zip(columns, picked, strict=True)
+        }
+    )
+
+
+@dataclass
+class _Actions:
+    """Contacts and no-contact actions as arrays (``code`` -1: not contacting)."""
+
+    pos: np.ndarray
+    code: np.ndarray
+    send_at: np.ndarray
+    p: np.ndarray
+    value: np.ndarray
+    cost: np.ndarray
+
+    @property
+    def contact(self) -> np.ndarray:
+        return self.code >= 0
+
+    def ranked(self) -> _Actions:
+        """Per debtor: highest value first, then earliest, then channel order (stable)."""
+        nat = np.isnat(self.send_at)
+        t = np.where(nat, 0, self.send_at.astype(np.int64))
+        nan = np.isnan(self.value)
+        v = np.where(nan, 0.0, -self.value)
+        order = np.lexsort((self.code, t, nat, v, nan, self.pos))
+        return _Actions(*(getattr(self, f)[order] for f in ("pos", "code", "send_at", "p", "value", "cost")))  # fmt: skip
+
+    def frame(self, idx: np.ndarray, ids: np.ndarray) -> pd.DataFrame:
+        """Rows ``idx`` as the columns of the outputs (``rank`` when ``idx`` carries one)."""
+        rank = None
+        if isinstance(idx, tuple):
+            idx, rank = idx
+        contact = self.contact[idx]
+        channel = np.where(contact, _CHANNEL_NAMES[np.where(contact, self.code[idx], 0)], None)
+        out = pd.DataFrame(
+            {
+                "debtor_id": pd.Series(ids[self.pos[idx]], dtype="str"),
+                "_pos": self.pos[idx],
+                "action": pd.Series(np.where(contact, "contact", NO_CONTACT), dtype="str"),
+                "channel": pd.Series(channel, dtype=object),
+                "send_at": pd.Series(self.send_at[idx], dtype="datetime64[us]"),
+                "p_success": self.p[idx],
+                "value": self.value[idx],
+                "_cost": self.cost[idx],
+            }
+        )
+        if rank is not None:
+            out["rank"] = rank
+        return out
+
+
+def _alternatives(act: _Actions, chosen: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per debtor, the best remaining slot of each channel (and not contacting), ranked.
+
+    The chosen action's channel is listed again only with a slot worth more than the
+    chosen one (possible when exploration picked it). Returns rows of ``act`` and ranks.
+    """
+    n_groups = len(CHANNELS) + 1
+    group = np.where(act.contact, act.code, len(CHANNELS))
+    picked = np.zeros(len(act.pos), dtype=bool)
+    picked[chosen] = True
+    size = int(act.pos.max()) + 1 if len(act.pos) else 0
+    chosen_group = np.full(size, -1, dtype=np.int64)
+    chosen_value = np.zeros(size)
+    chosen_group[act.pos[chosen]] = group[chosen]
+    chosen_value[act.pos[chosen]] = act.value[chosen]
+    same = (group == chosen_group[act.pos]) & (act.value <= chosen_value[act.pos])
+    rest = np.flatnonzero(~picked & ~same)
+    _, first = np.unique(act.pos[rest] * n_groups + group[rest], return_index=True)
+    rest = rest[np.sort(first)]  # sorted best first: the first of each (debtor, group)
+    starts = (
+        np.flatnonzero(np.r_[True, act.pos[rest][1:] != act.pos[rest][:-1]])
+        if len(rest)
+        else np.zeros(0, int)
+    )
+    counts = np.diff(np.r_[starts, len(rest)])
+    rank = np.arange(len(rest)) - np.repeat(starts, counts) + 2
+    keep = rank <= top_k + 1
+    return rest[keep], rank[keep]
 
 
 def _choose(
-    actions: pd.DataFrame, n: int, config: RecommendConfig
+    act: _Actions, n: int, config: RecommendConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row of ``actions`` chosen per debtor, its choice probability, and whether explored."""
-    starts = np.searchsorted(actions["_pos"].to_numpy(), np.arange(n))
-    ends = np.append(starts[1:], len(actions))
+    """Row of ``act`` chosen per debtor, its choice probability, and whether explored."""
+    starts = np.searchsorted(act.pos, np.arange(n))
+    ends = np.append(starts[1:], len(act.pos))
     greedy = starts.copy()  # actions are sorted best first within each debtor
     if config.exploration is None:
         return greedy, np.ones(n), np.zeros(n, dtype=bool)
@@ -370,10 +505,10 @@ def _choose(
         prob = eps / sizes + (1 - eps) * (chosen == greedy)
         return chosen, prob, chosen != greedy
     # Thompson: P(success) drawn from a Beta around the prediction, per debtor
-    p = actions["p_success"].to_numpy(float)
-    value = actions["value"].to_numpy(float)
-    cost = actions["_cost"].to_numpy(float)
-    contact = actions["action"].to_numpy() == "contact"
+    p = act.p
+    value = act.value
+    cost = act.cost
+    contact = act.contact
     per_success = np.where(contact, (value + cost) / np.where(p > 0, p, 1.0), 0.0)
     s = float(config.thompson_strength)
     chosen = greedy.copy()
@@ -449,20 +584,173 @@ def _reasons(
     return text
 
 
-def _excluded(checked: pd.DataFrame) -> pd.DataFrame:
+def _excluded(
+    pos: np.ndarray,
+    code: np.ndarray,
+    send_at: np.ndarray,
+    rule: np.ndarray,
+    reason: np.ndarray,
+    rule_ids: list[str],
+    ids: np.ndarray,
+) -> pd.DataFrame:
+    """Per debtor, channel and rule: excluded slots, the first one and the rule's reason."""
     cols = ["debtor_id", "channel", "rule", "slots", "first_slot", "reason"]
-    if len(checked) == 0:
-        return pd.DataFrame(columns=cols)
-    out = checked.loc[~checked["allowed"].to_numpy(bool)]
+    out = np.flatnonzero(rule >= 0)
     if len(out) == 0:
         return pd.DataFrame(columns=cols)
-    grouped = out.groupby(["_pos", "debtor_id", "channel", "rule"], sort=False)
-    summary = grouped.agg(
-        slots=("send_at", "size"), first_slot=("send_at", "min"), reason=("reason", "first")
-    ).reset_index()
-    summary["_ch"] = pd.Categorical(summary["channel"], categories=list(CHANNELS)).codes
-    summary = summary.sort_values(["_pos", "_ch", "first_slot"], kind="stable")
-    return summary[cols].reset_index(drop=True)
+    key = (pos[out] * len(CHANNELS) + code[out]) * len(rule_ids) + rule[out]
+    _, first, slots = np.unique(key, return_index=True, return_counts=True)
+    # candidates run by debtor then time: a group's first row is its earliest slot
+    rows = out[first]
+    order = np.lexsort((first, send_at[rows], code[rows], pos[rows]))
+    rows, slots = rows[order], slots[order]
+    return pd.DataFrame(
+        {
+            "debtor_id": pd.Series(ids[pos[rows]], dtype="str"),
+            "channel": pd.Series(_CHANNEL_NAMES[code[rows]], dtype="str"),
+            "rule": pd.Series(np.array(rule_ids, dtype=object)[rule[rows]], dtype="str"),
+            "slots": slots.astype(np.int64),
+            "first_slot": pd.Series(send_at[rows], dtype="datetime64[us]"),
+            "reason": pd.Series(reason[rows], dtype=object),
+        }
+    )
+
+
+def _recheck(
+    best: pd.DataFrame,
+    packs: list[Any],
+    pack_of: np.ndarray,
+    history: pd.DataFrame,
+    ids: np.ndarray,
+    consent: np.ndarray,
+    zones: np.ndarray,
+) -> None:
+    """Raise when a chosen contact breaks a rule of its pack (a plain reading of the rules)."""
+    which = np.flatnonzero(best["action"].to_numpy() == "contact")
+    if not which.size:
+        return
+    channel = best["channel"].to_numpy(dtype=object)[which]
+    ch = pd.Index(CHANNELS).get_indexer(channel)
+    when = best["send_at"].to_numpy()[which].astype("datetime64[ns]")
+    day = when.astype("datetime64[D]").astype(np.int64)
+    clock = (when - when.astype("datetime64[D]")).astype("timedelta64[m]").astype(np.int64)
+    weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
+    broken = np.zeros((len(which), 0), dtype=bool)
+    names: list[str] = []
+
+    def found(rule_id: str, mask: np.ndarray) -> None:
+        nonlocal broken
+        names.append(rule_id)
+        broken = np.column_stack([broken, mask])
+
+    mine = consent[which, ch]
+    found("consent", mine == 0)
+    opt_in = np.array([pack.consent == "opt_in" for pack in packs], dtype=bool)[pack_of[which]]
+    found("consent (opt-in)", opt_in & (mine != 1))
+    # a wall-clock time that exists goes to UTC and back unchanged
+    back = np.empty(len(which), dtype="datetime64[ns]")
+    for name in pd.unique(zones[which]):
+        rows = np.flatnonzero(zones[which] == name)
+        local = pd.Series(when[rows], dtype="datetime64[ns]")
+        utc = local.dt.tz_localize(
+            str(name), ambiguous=np.ones(len(rows), bool), nonexistent="shift_forward"
+        ).dt.tz_convert("UTC")
+        back[rows] = utc.dt.tz_convert(str(name)).dt.tz_localize(None).to_numpy()
+    found("local_time", back != when)
+    hol = np.zeros(len(which), dtype=bool)
+    hours = np.zeros(len(which), dtype=bool)
+    gaps = np.zeros(len(which), dtype=bool)
+    caps = np.zeros(len(which), dtype=bool)
+    week = np.zeros(len(which), dtype=bool)
+    h_pos = pd.Index(ids).get_indexer(history["debtor_id"].to_numpy(dtype=object))
+    h_day = history["sent_at"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    h_ch = history["channel"].to_numpy(dtype=object)
+    h_t = history["sent_at"].to_numpy().astype("datetime64[ns]")
+    h_ok = history["success"].to_numpy(dtype=bool)
+    # every (chosen contact, past contact of the same debtor) pair
+    order = np.argsort(h_pos, kind="stable")
+    counts = np.bincount(h_pos, minlength=len(ids))
+    starts = np.cumsum(counts) - counts
+    per = counts[which]
+    left = np.repeat(np.arange(len(which)), per)
+    right = order[
+        np.repeat(starts[which], per) + np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)
+    ]
+    t = when[left]
+    apart = np.abs(day[left] - h_day[right])
+    for k, pack in enumerate(packs):
+        here = pack_of[which] == k
+        if not here.any():
+            continue
+        rows = np.flatnonzero(here)
+        if pack.holiday_rule is not None:
+            dates = pd.Series(day[rows].astype("datetime64[D]").astype(object), dtype=object)
+            listed = set(pack.holiday_dates)
+            if pack.holiday_country:
+                calendar = _calendar(pack.holiday_country, pack.holiday_subdiv)
+                listed |= {d for d in dates.unique() if d in calendar}
+            hol[rows] = dates.isin(listed).to_numpy()
+        ok = np.zeros(len(rows), dtype=bool)
+        for wd, spans in enumerate(pack.windows):
+            for w in spans:
+                ok |= (weekday[rows] == wd) & (clock[rows] >= w.start) & (clock[rows] < w.end)
+        hours[rows] = ~ok
+        pair = here[left]
+        c_in = channel[left]
+        for gap in pack.gaps:
+            triggers = gap.channels if gap.trigger is None else gap.trigger
+            near = pair & (apart < gap.days) & (h_ok[right] | (gap.after != "conversation"))
+            before = h_t[right] < t if gap.after == "conversation" else h_t[right] <= t
+            hit = near & before & _within(gap.channels, c_in) & _within(triggers, h_ch[right])
+            if gap.after == "contact":
+                later = near & (h_t[right] >= t)
+                hit |= later & _within(triggers, c_in) & _within(gap.channels, h_ch[right])
+            gaps |= np.bincount(left[hit], minlength=len(which)) > 0
+        for cap in pack.caps:
+            counted = pair & _within(cap.channels, h_ch[right])
+            offset = h_day[right] - day[left]
+            if cap.period == "day":
+                windows = [(0, 0)]
+            elif cap.period == "week":
+                windows = [(-weekday[left], 6 - weekday[left])]
+            else:
+                span = int(cap.period)
+                windows = [(-j, -j + span - 1) for j in range(span)]
+            for lo, hi in windows:
+                inside = counted & (offset >= lo) & (offset <= hi)
+                full = np.bincount(left[inside], minlength=len(which)) + 1 > cap.max
+                caps |= full & here & _within(cap.channels, channel)
+        if pack.one_channel_per_week is not None:
+            monday = day[left] - weekday[left]
+            same_week = (h_day[right] >= monday) & (h_day[right] <= monday + 6)
+            other = pair & same_week & (h_ch[right] != c_in)
+            week |= np.bincount(left[other], minlength=len(which)) > 0
+    found("holiday", hol)
+    found("hours", hours)
+    found("gap", gaps)
+    found("cap", caps)
+    found("one channel a week", week)
+    bad = broken.any(axis=1)
+    if bad.any():  # pragma: no cover - guarded by the rule engine's property tests
+        i = int(np.flatnonzero(bad)[0])
+        rules = [name for name, hit in zip(names, broken[i], strict=True) if hit]
+        raise RuntimeError(
+            f"recommendation for debtor {ids[which[i]]!r} breaks {', '.join(rules)}; "
+            "please report this as a bug"
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar(country: str, subdiv: str | None) -> Any:
+    import holidays
+
+    return holidays.country_holidays(country, subdiv=subdiv)
+
+
+def _within(channels: frozenset[str] | None, values: np.ndarray) -> np.ndarray:
+    if channels is None:
+        return np.ones(len(values), dtype=bool)
+    return np.isin(values, list(channels))
 
 
 # ---------------------------------------------------------------------- inputs
@@ -622,19 +910,85 @@ def _history(contacts: pd.DataFrame | None, frame: pd.DataFrame) -> pd.DataFrame
     )
 
 
-def _consent(row: Mapping[str, Any]) -> dict[str, bool | None]:
-    out: dict[str, bool | None] = {}
-    for c in CHANNELS:
-        v = row.get(CONSENT_PREFIX + c)
-        out[c] = None if v is None or (not isinstance(v, str) and pd.isna(v)) else bool(v)
+def _zones(frame: pd.DataFrame) -> np.ndarray:
+    """Each debtor's IANA time zone (UTC when missing or empty)."""
+    if "timezone" not in frame.columns:
+        return np.full(len(frame), "UTC", dtype=object)
+    raw = frame["timezone"].astype(object).to_numpy()
+    blank = pd.isna(raw) | (raw == "")
+    return np.array([str(v) for v in np.where(blank, "UTC", raw)], dtype=object)
+
+
+def _packs(
+    frame: pd.DataFrame, custom: Mapping[str, Any] | None, now: Any, config: RecommendConfig
+) -> tuple[list[Any], np.ndarray]:
+    """The distinct rule packs and, per debtor, the index of its pack.
+
+    A country that names no pack is an error raised in row order with the other per-debtor
+    errors (time zone, ``now``), as when the debtors are checked one by one.
+    """
+    from ..models._contact import _known_zone, candidate_grid
+    from ..rules import pack_for
+
+    country = (
+        frame["country"].astype(object).to_numpy()
+        if "country" in frame.columns
+        else np.full(len(frame), None, dtype=object)
+    )
+    codes, unique = pd.factorize(pd.Series(country, dtype=object), use_na_sentinel=False)
+    found: list[Any] = []
+    failed: dict[int, ConfigError] = {}
+    for k, value in enumerate(unique):
+        try:
+            found.append(pack_for(None if _missing(value) else value, custom))
+        except ConfigError as exc:
+            found.append(None)
+            failed[k] = exc
+    if failed:
+        first = int(np.flatnonzero(np.isin(codes, list(failed)))[0])
+        # what the debtors before it (and its own time zone) raise comes first
+        zones = _zones(frame)[: first + 1]
+        ok = np.array([_known_zone(z) for z in pd.unique(zones)])
+        if not ok.all() or first == 0:
+            candidate_grid(
+                frame["debtor_id"].to_numpy(dtype=object)[: first + 1],
+                pd.Series(zones),
+                now,
+                config.days,
+                config.hours,
+            )
+        raise failed[int(codes[first])]
+    packs: list[Any] = []
+    index = np.zeros(len(found), dtype=np.int64)
+    for k, pack in enumerate(found):
+        same = [j for j, p in enumerate(packs) if p is pack]
+        if same:
+            index[k] = same[0]
+        else:
+            index[k] = len(packs)
+            packs.append(pack)
+    return packs, index[codes]
+
+
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _consent_table(frame: pd.DataFrame) -> np.ndarray:
+    """Consent per (debtor, channel): 1 given, 0 refused, -1 not stated (missing)."""
+    out = np.full((len(frame), len(CHANNELS)), -1, dtype=np.int8)
+    for j, c in enumerate(CHANNELS):
+        name = CONSENT_PREFIX + c
+        if name not in frame.columns:
+            continue
+        values = frame[name]
+        stated = values.notna().to_numpy()
+        if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+            yes = values.fillna(0).to_numpy(dtype=float) != 0
+        else:
+            yes = values.map(lambda v: bool(v) if not _missing(v) else False).to_numpy(dtype=bool)
+        out[stated, j] = yes[stated].astype(np.int8)
     return out
-
-
-def _zone(row: Mapping[str, Any]) -> str:
-    tz = row.get("timezone")
-    if tz is None or (not isinstance(tz, str) and pd.isna(tz)) or tz == "":
-        return "UTC"
-    return str(tz)
 
 
 def _whole(v: object) -> bool:

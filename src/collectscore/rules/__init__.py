@@ -7,6 +7,7 @@ from TOML/YAML files. See ``docs/rule-packs.md``.
 
 from __future__ import annotations
 
+from ._batch import allowed_slots_batch
 from ._engine import allowed_slots, holiday_names, violations
 from ._load import load_pack, pack_from_dict
 from ._packs import (
@@ -48,6 +49,7 @@ __all__ = [
     "RulePack",
     "Window",
     "allowed_slots",
+    "allowed_slots_batch",
     "holiday_names",
     "load_pack",
     "local_times",
