@@ -6,14 +6,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= build/demo
 
-.PHONY: help install demo test lint format docs sample bench clean
+.PHONY: help install demo test lint format docs sample bench clean chromium report serve
 
 help:
 	@echo "make demo    create .venv, install, run the main job end to end"
 	@echo "make test    install (if needed), run ruff and the whole test suite"
-	@echo "make docs    regenerate docs/contract.md from the contract declarations"
+	@echo "make docs    regenerate the generated pages (contract, features, reason codes, strategy)"
 	@echo "make sample  regenerate the committed sample in data/sample"
 	@echo "make bench   run the benchmarks"
+	@echo "make serve   start the HTTP scoring service (set COLLECTSCORE_API_KEYS first)"
+	@echo "make report  write the champion's compliance report (report.html) and its screenshot"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +32,23 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# the report's browser tests render in headless Chromium (Debian package); installed when
+# missing and possible (root with apt-get), otherwise those tests say why they are skipped
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed and cannot be installed here: browser tests will be skipped"; fi; }
+
+test: lint chromium
 	$(BIN)/pytest
+
+serve: $(STAMP)
+	$(BIN)/collectscore serve
+
+report: $(STAMP) chromium
+	$(BIN)/collectscore report propensity --out report.html
+	$(BIN)/python scripts/render_report.py report.html
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -51,6 +68,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/propensity_synthetic.py
 	$(BIN)/python benchmarks/taiwan_cv.py
 	$(BIN)/python benchmarks/contact_policy.py
+	$(BIN)/python benchmarks/explain.py
+	$(BIN)/python benchmarks/recommend.py
+	$(BIN)/python benchmarks/serving.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

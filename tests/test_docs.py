@@ -26,3 +26,17 @@ def test_feature_page_matches_the_registry(repo_root: Path, regenerate_golden: b
     assert page.read_text(encoding="utf-8") == rendered, (
         "docs/features.md is out of date with the feature registry; run `make docs`"
     )
+
+
+def test_reason_code_page_matches_the_declarations(
+    repo_root: Path, regenerate_golden: bool
+) -> None:
+    from collectscore.explanations._docs import reason_codes_markdown
+
+    page = repo_root / "docs" / "reason-codes.md"
+    rendered = reason_codes_markdown()
+    if regenerate_golden:
+        page.write_text(rendered, encoding="utf-8")
+    assert page.read_text(encoding="utf-8") == rendered, (
+        "docs/reason-codes.md is out of date with src/collectscore/explanations/; run `make docs`"
+    )

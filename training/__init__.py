@@ -10,6 +10,7 @@ The same job runs from the command line: ``collectscore train propensity --data 
 
 from __future__ import annotations
 
+from ._champions import train_champions
 from ._config import (
     PROPENSITY,
     TARGET_MEANINGS,
@@ -43,6 +44,7 @@ __all__ = [
     "load_training_data",
     "performance_by_group",
     "promote_model",
+    "train_champions",
     "train_contact",
     "train_propensity",
 ]

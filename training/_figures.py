@@ -84,6 +84,8 @@ def _fitted(model: Any) -> PropensityModel:
 
 def _explained(model: Any, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Feature values (fitted order), their log-odds contributions + expected value, names."""
+    from collectscore.explanations import explain
+
     fitted = _fitted(model)
     names = [str(c) for c in fitted.feature_names_in_]
     if EXPECTED_VALUE in names:
@@ -91,11 +93,11 @@ def _explained(model: Any, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, lis
             f"the model has a feature named {EXPECTED_VALUE!r}, which clashes with the "
             "contributions' base-value column. Fix: rename that feature before fitting"
         )
-    values = fitted._aligned(X)  # ConfigError / ContractError for a non-frame or other columns
-    contrib = fitted.booster_.booster_.predict(
-        values, pred_contrib=True, num_iteration=fitted.best_iteration_
+    found = explain(fitted, X)  # ConfigError / ContractError for a non-frame or other columns
+    contrib = np.column_stack(
+        [found.contributions.to_numpy(dtype=float), np.full(len(X), found.base_value)]
     )
-    return values, np.asarray(contrib, dtype=float), names
+    return found.values.to_numpy(dtype=float), contrib, names
 
 
 def _importance(contrib: np.ndarray, names: list[str]) -> pd.DataFrame:

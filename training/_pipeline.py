@@ -45,6 +45,10 @@ REPORT_DIR = "report"
 #: A numeric protected column with more distinct values than this is cut into quantile bands.
 MAX_GROUPS = 10
 GROUP_BANDS = 4
+#: The holdout's row-aligned description of its rows (never model input).
+CONTEXT_FILE = "context.parquet"
+#: ``income_type`` values, derived from the income features of the last 180 days.
+INCOME_TYPES: tuple[str, ...] = ("salary or pension", "other income", "no income seen")
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,9 @@ def train_propensity(config: TrainConfig, log: Log | None = None) -> TrainingRun
             data=data,
             card=card,
         )
-        _write_holdout(holdout_dir, data.X.iloc[split.test], y_test)
+        _write_holdout(
+            holdout_dir, data.X.iloc[split.test], y_test, context=holdout_context(data, split.test)
+        )
         say("logging the run to MLflow and registering the model")
         version = log_model_run(
             result.model,
@@ -290,11 +296,51 @@ def _feature_list(data: TrainingData) -> pd.DataFrame:
     return pd.DataFrame({"name": data.X.columns, "dtype": [str(t) for t in data.X.dtypes]})
 
 
-def _write_holdout(folder: Path, X: pd.DataFrame, y: np.ndarray) -> None:
-    """The untouched test rows, so ``promote`` can judge challenger and champion on them."""
+def _write_holdout(
+    folder: Path, X: pd.DataFrame, y: np.ndarray, *, context: pd.DataFrame | None = None
+) -> None:
+    """The untouched test rows, so ``promote`` can judge challenger and champion on them, and
+    (``context``) who those rows are, so the model report can break the evaluation down."""
     folder.mkdir(parents=True, exist_ok=True)
     X.reset_index(drop=True).to_parquet(folder / "features.parquet")
     pd.DataFrame({"paid": y}).to_parquet(folder / "labels.parquet")
+    if context is not None:
+        if len(context) != len(X):
+            raise ValueError(f"context has {len(context)} rows for {len(X)} holdout rows")
+        context.reset_index(drop=True).to_parquet(folder / CONTEXT_FILE)
+
+
+def holdout_context(data: TrainingData, rows: np.ndarray) -> pd.DataFrame:
+    """One row per holdout row: its keys (``debtor_id`` or the id column, ``as_of``), then
+    ``country``, ``days_past_due`` and ``income_type`` where the data has them, then the
+    protected columns (prefixed ``protected.``)."""
+    keys = data.keys.iloc[rows].reset_index(drop=True)
+    out = keys.copy()
+    if "as_of" in out:
+        out["as_of"] = pd.to_datetime(out["as_of"])
+    X = data.X.iloc[rows].reset_index(drop=True)
+    if "country" in data.context:
+        out["country"] = data.context["country"].iloc[rows].astype("string").to_numpy()
+    if data.days_past_due is not None and data.days_past_due in X:
+        out["days_past_due"] = X[data.days_past_due].to_numpy(dtype=float)
+    income_type = _income_type(X)
+    if income_type is not None:
+        out["income_type"] = income_type
+    for name in data.protected.columns:
+        out[f"protected.{name}"] = data.protected[name].iloc[rows].to_numpy()
+    return out
+
+
+def _income_type(X: pd.DataFrame) -> np.ndarray | None:
+    """Main income type from the catalogue's income features (``None`` when they are absent)."""
+    needed = ("income_monthly_mean_180d", "income_share_salary_180d")
+    if not all(c in X for c in needed):
+        return None
+    income = X["income_monthly_mean_180d"].to_numpy(dtype=float)
+    salary = X["income_share_salary_180d"].to_numpy(dtype=float)
+    seen = np.nan_to_num(income) > 0
+    kind = np.where(np.nan_to_num(salary) >= 0.5, INCOME_TYPES[0], INCOME_TYPES[1])
+    return np.where(seen, kind, INCOME_TYPES[2]).astype(object)
 
 
 def _params(

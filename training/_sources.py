@@ -38,6 +38,8 @@ class TrainingData:
     feature_set: str
     feature_set_version: str
     notes: list[str] = field(default_factory=list)
+    #: Row-aligned columns that describe the rows without reaching the model (e.g. country).
+    context: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def load_training_data(source: ContractData | FeatureTable) -> TrainingData:
@@ -97,6 +99,7 @@ def _from_contract(source: ContractData) -> TrainingData:
     keys = features.index.to_frame(index=False)
     X = features.reset_index(drop=True)
     version = _digest(catalogue_rows(list(X.columns)).astype(str).to_dict("list"))
+    context = _debtor_context(keys, debtors)
     return TrainingData(
         X=X,
         y=y,
@@ -108,7 +111,26 @@ def _from_contract(source: ContractData) -> TrainingData:
         feature_set="collectscore catalogue",
         feature_set_version=version,
         notes=notes,
+        context=context,
     )
+
+
+def _debtor_context(keys: pd.DataFrame, debtors: pd.DataFrame) -> pd.DataFrame:
+    """The debtors' ``country`` per feature row (empty when the table has no country)."""
+    if "country" not in debtors.columns:
+        return pd.DataFrame(index=keys.index)
+    left = pd.DataFrame(
+        {"debtor_id": keys["debtor_id"].astype(str), "as_of": pd.to_datetime(keys["as_of"])}
+    )
+    right = pd.DataFrame(
+        {
+            "debtor_id": debtors["debtor_id"].astype(str),
+            "as_of": pd.to_datetime(debtors["as_of"]),
+            "country": debtors["country"],
+        }
+    ).drop_duplicates(["debtor_id", "as_of"])
+    merged = left.merge(right, on=["debtor_id", "as_of"], how="left", validate="many_to_one")
+    return pd.DataFrame({"country": merged["country"].to_numpy()}, index=keys.index)
 
 
 def catalogue_rows(names: list[str]) -> pd.DataFrame:

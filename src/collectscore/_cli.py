@@ -525,8 +525,21 @@ def score(
     alias: Annotated[str, typer.Option(help="Which registered version: its alias.")] = "champion",
     version: Annotated[str | None, typer.Option(help="Or an exact version number.")] = None,
     tracking_root: Annotated[Path, typer.Option(help=_TRACKING_ROOT_HELP)] = Path("."),
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Add reason codes: reasons_lowering, reasons_raising (JSON) and top_reason.",
+        ),
+    ] = False,
+    reasons: Annotated[
+        int | None, typer.Option(help="With --explain: reasons per direction (default 4).")
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="With --explain: language of the sentences, en or es.")
+    ] = None,
 ) -> None:
-    """Score every debtor snapshot with the champion (p_pay and risk band)."""
+    """Score every debtor snapshot with the champion (p_pay and risk band, reasons on request)."""
     from collectscore.scoring import load_registered, score_dataset, score_features
     from collectscore.tracking import TrackingConfig
 
@@ -536,11 +549,25 @@ def score(
         raise ConfigError(f"--out must end in .parquet or .csv; got '{out.name}'")
     if (data is None) == (features is None):
         raise ConfigError("give either a data folder (DIR) or --features TABLE to score")
+    if not explain and (reasons is not None or language is not None):
+        raise ConfigError("--reasons and --language only apply with --explain")
+    k = (4 if reasons is None else reasons) if explain else None
+    lang = language or "en"
+    if k is not None:
+        from collectscore.explanations._reasons import check_options
+
+        check_options(k, lang)
     if data is not None:
         if id_column is not None:
             raise ConfigError("--id only applies to --features TABLE")
         table = score_dataset(
-            _read_validated(data), config=tracking, name=name, alias=alias, version=version
+            _read_validated(data),
+            config=tracking,
+            name=name,
+            alias=alias,
+            version=version,
+            explain=k,
+            language=lang,
         )
     else:
         from collectscore.training._sources import read_feature_table
@@ -557,7 +584,9 @@ def score(
                 )
             frame = frame.set_index(id_column)
         model, info = load_registered(name, config=tracking, alias=alias, version=version)
-        table = score_features(frame, model, info, alias=None if version else alias)
+        table = score_features(
+            frame, model, info, alias=None if version else alias, explain=k, language=lang
+        )
     _write_frame(table, out)
     bands = table["risk_band"].value_counts().sort_index()
     _out().print(
@@ -637,6 +666,104 @@ def recommend(
         )
         + f"; written to {out}"
     )
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
+    host: Annotated[str, typer.Option(help="Interface to bind (localhost by default).")] = (
+        "127.0.0.1"
+    ),
+    tracking_root: Annotated[Path, typer.Option(help=_TRACKING_ROOT_HELP)] = Path("."),
+    audit_db: Annotated[
+        Path | None,
+        typer.Option(help="Audit database (default: COLLECTSCORE_AUDIT_DB or audit.db)."),
+    ] = None,
+) -> None:
+    """Start the HTTP scoring service (BentoML): POST /score, POST /explain, GET /model.
+
+    API keys come from COLLECTSCORE_API_KEYS (comma-separated) or COLLECTSCORE_API_KEYS_FILE;
+    the other settings from the COLLECTSCORE_* variables (see collectscore.serving.ENV).
+    """
+    import subprocess
+
+    from collectscore.serving import ServiceConfig, service_env
+
+    env = service_env(tracking_root=tracking_root, audit_db=audit_db)
+    ServiceConfig.from_env(env).accepted_keys()  # no key: refuse before starting
+    command = [
+        sys.executable,
+        "-m",
+        "bentoml",
+        "serve",
+        "collectscore.serving.service:CollectScore",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+    _out().print(f"serving on http://{host}:{port} (Ctrl+C stops it)")
+    try:
+        code = subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
+@app.command()
+def audit(
+    db: Annotated[
+        Path | None,
+        typer.Option(help="Audit database (default: COLLECTSCORE_AUDIT_DB or audit.db)."),
+    ] = None,
+    request_id: Annotated[str | None, typer.Option(help="Only this request.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only decisions at or after this time (UTC when naive).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows, newest first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+) -> None:
+    """Show decisions from the service's audit log (newest first)."""
+    import datetime as dt
+    import json
+
+    from collectscore.serving import ServiceConfig, query_audit
+
+    path = db if db is not None else ServiceConfig.from_env().audit_db
+    moment = None
+    if since is not None:
+        try:
+            moment = dt.datetime.fromisoformat(since)
+        except ValueError as exc:
+            raise ConfigError(
+                f"--since must be a date or time such as 2026-09-01T09:00; got {since!r}"
+            ) from exc
+    rows = query_audit(path, request_id=request_id, since=moment, limit=limit)
+    if as_json:
+        for row in rows:
+            print(json.dumps(row))
+        return
+    table = Table(title=f"{len(rows)} decision(s) from {path}", show_edge=False)
+    columns = ("time (UTC)", "request", "debtor", "p_pay", "band", "segment", "decision",
+               "channel", "send at", "models")  # fmt: skip
+    for column in columns:
+        table.add_column(column, no_wrap=column in ("time (UTC)", "request", "debtor"))
+    for row in rows:
+        p = row["p_pay"]
+        models = " / ".join(m for m in (row["propensity_model"], row["contact_model"]) if m)
+        table.add_row(
+            str(row["decided_at"] or "")[:19].replace("T", " "),
+            str(row["request_id"])[:8],
+            str(row["debtor_id"]),
+            f"{p:.3f}" if p is not None else "",
+            str(row["risk_band"] or ""),
+            str(row["segment"] or ""),
+            str(row["decision"] or row["endpoint"]),
+            str(row["channel"] or ""),
+            str(row["send_at"] or "").replace("T", " ")[:16],
+            models,
+        )
+    _out().print(table)
 
 
 @app.command()

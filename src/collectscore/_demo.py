@@ -120,6 +120,9 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, fl
 
     console.rule("[bold]8. real data: UCI Taiwan credit-card clients")
     headline.update(_taiwan_summary(config.taiwan_path, console))
+
+    console.rule("[bold]9. the HTTP service: score sample debtors over HTTP")
+    headline.update(_service_summary(config, data, console))
     console.rule("[bold]done")
     return headline
 
@@ -301,3 +304,46 @@ def _table(console: Console, rows: list[dict[str, object]], title: str | None = 
     for row in rows:
         table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row.values()))
     console.print(table)
+
+
+def _service_summary(config: DemoConfig, data: Dataset, console: Console) -> dict[str, float]:
+    """Start the service on the demo's store, score ten debtors over HTTP, stop it."""
+    import secrets
+
+    from .serving import service_env
+    from .serving._run import ServiceProcess, debtors_request
+
+    key = secrets.token_urlsafe(24)
+    env = service_env(
+        tracking_root=config.tracking_root,
+        audit_db=config.out / "audit.db",
+        api_keys=(key,),
+        reload_interval_s=0,
+    )
+    service = ServiceProcess(env, log=config.out / "service.log")
+    try:
+        service.wait_ready()
+        console.print(f"service ready at {service.url} (log: {service.log})")
+        latest = data.debtors.sort_values("as_of").groupby("debtor_id").tail(1).head(10)
+        now = pd.Timestamp(latest["as_of"].max()) + pd.Timedelta(days=2, hours=9)
+        answer = service.post(
+            "/score", {"debtors": debtors_request(data, latest), "now": now.isoformat()}, key
+        )
+    finally:
+        service.stop()
+    rows = []
+    for d in answer["debtors"]:
+        contact = d["contact"] or {}
+        rows.append(
+            {
+                "debtor": d["debtor_id"],
+                "p_pay": f"{d['p_pay']:.2f}",
+                "band": d["risk_band"],
+                "channel": contact.get("channel") or d["decision"],
+                "send_at": (contact.get("send_at") or "-").replace("T", " ")[:16],
+                "top reason": d["top_reason"] or "-",
+            }
+        )
+    _table(console, rows, title=f"POST /score, request {answer['request_id']} (audited)")
+    console.print(f"service stopped; decisions in {config.out / 'audit.db'}")
+    return {"service_debtors": float(len(rows))}

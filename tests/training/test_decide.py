@@ -5,36 +5,31 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from collectscore import read_dir, validate_dataset
+from collectscore._errors import ConfigError
 from collectscore.rules import pack_for, violations
 from collectscore.scoring import DECISION_COLUMNS, decide
+from collectscore.scoring._decide import decide_snapshots, latest_snapshots, load_decision_models
 from collectscore.tracking import TrackingConfig
-from collectscore.training import (
-    ContactTrainConfig,
-    ContractData,
-    PromoteConfig,
-    TrainConfig,
-    TuningConfig,
-    promote_model,
-    train_contact,
-    train_propensity,
-)
+from collectscore.training import TuningConfig, train_champions
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 
 @pytest.fixture(scope="module")
-def decided(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, object, pd.Timestamp]:
+def tracking(tmp_path_factory: pytest.TempPathFactory) -> TrackingConfig:
     root = tmp_path_factory.mktemp("decide-store")
     tracking = TrackingConfig(root=root)
-    tuning = TuningConfig(trials=2)
-    train_propensity(TrainConfig(source=ContractData(SAMPLE), tuning=tuning, tracking=tracking))
-    promote_model(PromoteConfig(tracking=tracking))
-    train_contact(ContactTrainConfig(folder=SAMPLE, tuning=tuning, tracking=tracking))
-    promote_model(PromoteConfig(registered_name="contact", tracking=tracking))
+    train_champions(SAMPLE, tracking, tuning=TuningConfig(trials=2))
+    return tracking
+
+
+@pytest.fixture(scope="module")
+def decided(tracking: TrackingConfig) -> tuple[pd.DataFrame, object, pd.Timestamp]:
     data, _ = validate_dataset(read_dir(SAMPLE))
     now = pd.Timestamp(data.debtors["as_of"].max()) + pd.Timedelta(days=2, hours=9)
     return decide(data, now, config=tracking), data, now
@@ -87,3 +82,46 @@ def test_a_firm_reminder_waits_for_payday(decided: tuple) -> None:
     after = pd.to_datetime(firm["contact_after"])
     assert (firm["send_at"] >= after.where(after > now.normalize(), now.normalize())).all()
     assert (after > now.normalize()).any()  # some wait for a payday after today
+
+
+def test_without_recommendations_the_strategy_decides_and_scores_are_unchanged(
+    decided: tuple, tracking: TrackingConfig
+) -> None:
+    from collectscore.features import build_features
+
+    table, data, now = decided
+    snapshots = latest_snapshots(data.debtors, now).reset_index(drop=True)
+    features = build_features(
+        data.transactions, snapshots, contacts=data.contacts, payments=data.payments
+    )
+    models = load_decision_models(tracking, contact=None)
+    quick = decide_snapshots(snapshots, features, now, models, recommend=False)
+    assert list(quick.columns) == list(DECISION_COLUMNS)
+    full = table.set_index("debtor_id").loc[quick["debtor_id"]]
+    assert (quick["p_pay"].to_numpy() == full["p_pay"].to_numpy()).all()
+    assert (quick["segment"].to_numpy() == full["segment"].to_numpy()).all()
+    would_contact = full["decision"].to_numpy() == "contact"
+    assert (quick["decision"].to_numpy()[would_contact] == "not_evaluated").all()
+    assert quick["channel"].isna().all()
+
+
+def test_expected_recovery_is_p_pay_times_the_amount_due(decided: tuple) -> None:
+    table, data, now = decided
+    snapshots = latest_snapshots(data.debtors, now).set_index("debtor_id")
+    rows = snapshots.loc[table["debtor_id"]]
+    due = rows["installment"].where(rows["installment"].notna(), rows["outstanding"])
+    due = due.clip(upper=rows["outstanding"]).to_numpy()
+    np.testing.assert_allclose(table["expected_recovery"], table["p_pay"] * due)
+
+
+def test_recommending_without_a_contact_model_says_how_to_fix_it(
+    decided: tuple, tracking: TrackingConfig
+) -> None:
+    _, data, now = decided
+    snapshots = latest_snapshots(data.debtors, now).reset_index(drop=True).head(2)
+    from collectscore.features import build_features
+
+    features = build_features(data.transactions, snapshots)
+    models = load_decision_models(tracking, contact=None)
+    with pytest.raises(ConfigError, match="contact model"):
+        decide_snapshots(snapshots, features, now, models)

@@ -6,11 +6,16 @@ on or before ``now`` is scored by the propensity champion, placed in a treatment
 - when the strategy says not to contact, left alone;
 - otherwise given the best allowed contact of the contact champion (``policy.recommend``), no
   earlier than the strategy's ``contact_after`` (a firm reminder waits for payday).
+
+``decide`` works on a whole data folder; ``decide_snapshots`` is the same decision for debtor
+snapshots whose features are already built, with the models already loaded
+(``load_decision_models``): the HTTP service calls it for the debtors of a request.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,7 +27,7 @@ from .._errors import ConfigError
 if TYPE_CHECKING:
     from ..policy import RecommendConfig
     from ..strategy import StrategyConfig
-    from ..tracking import TrackingConfig
+    from ..tracking import ModelVersionInfo, TrackingConfig
 
 #: The columns of :func:`decide`'s result, in order.
 DECISION_COLUMNS: tuple[str, ...] = (
@@ -30,6 +35,7 @@ DECISION_COLUMNS: tuple[str, ...] = (
     "as_of",
     "p_pay",
     "risk_band",
+    "expected_recovery",
     "segment",
     "stage",
     "strategy_action",
@@ -52,6 +58,10 @@ DECISION_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: ``decision`` of a debtor the strategy would contact when recommendations are switched off.
+NOT_EVALUATED = "not_evaluated"
+
+
 class _PyfuncClassifier:
     """A registered pyfunc model seen as a classifier (``predict_proba``, ``feature_names_in_``)."""
 
@@ -62,6 +72,76 @@ class _PyfuncClassifier:
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         p = np.asarray(self.pyfunc.predict(X[list(self.feature_names_in_)]).iloc[:, 0], float)
         return np.column_stack([1.0 - p, p])
+
+
+@dataclass(frozen=True)
+class DecisionModels:
+    """The fitted estimators a decision uses, with their registry entries.
+
+    ``propensity`` and ``contact`` are classifiers with ``predict_proba`` and
+    ``feature_names_in_`` (the registered pyfunc models unwrapped, so predictions skip the
+    pyfunc layer); ``contact`` may be ``None`` when no recommendation is wanted.
+    """
+
+    propensity: Any
+    propensity_info: ModelVersionInfo
+    contact: Any = None
+    contact_info: ModelVersionInfo | None = None
+    alias: str = "champion"
+
+    def p_pay(self, features: pd.DataFrame) -> np.ndarray:
+        """The calibrated probability to pay of each row of ``features``."""
+        from ._score import require_features
+
+        needed = [str(c) for c in self.propensity.feature_names_in_]
+        require_features(
+            features,
+            needed,
+            self.propensity_info,
+            "give every feature the model was trained on (GET /model lists them), or the "
+            "debtors' transactions to build them",
+        )
+        return np.asarray(self.propensity.predict_proba(features[needed])[:, 1], dtype=float)
+
+
+def estimator_of(pyfunc: Any) -> Any:
+    """The fitted estimator inside a registered pyfunc model (else the pyfunc as a classifier)."""
+    try:
+        inner = pyfunc.unwrap_python_model()
+    except Exception:  # not a custom python model (e.g. a flavour's own pyfunc)
+        inner = None
+    model = getattr(inner, "model", None)
+    if (
+        model is not None
+        and hasattr(model, "predict_proba")
+        and hasattr(model, "feature_names_in_")
+    ):
+        return model
+    return _PyfuncClassifier(pyfunc)
+
+
+def load_decision_models(
+    config: TrackingConfig,
+    *,
+    propensity: str = "propensity",
+    contact: str | None = "contact",
+    alias: str = "champion",
+) -> DecisionModels:
+    """Load the ``alias`` versions of the propensity and (unless ``None``) contact models."""
+    from ._score import load_registered
+
+    pay_model, pay_info = load_registered(propensity, config=config, alias=alias)
+    contact_model, contact_info = None, None
+    if contact is not None:
+        loaded, contact_info = load_registered(contact, config=config, alias=alias)
+        contact_model = estimator_of(loaded)
+    return DecisionModels(
+        propensity=estimator_of(pay_model),
+        propensity_info=pay_info,
+        contact=contact_model,
+        contact_info=contact_info,
+        alias=alias,
+    )
 
 
 def latest_snapshots(debtors: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
@@ -93,10 +173,6 @@ def decide(
 ) -> pd.DataFrame:
     """One row per debtor: the columns of :data:`DECISION_COLUMNS`."""
     from ..features import build_features
-    from ..features._contact import payday_calendar
-    from ..policy import RecommendConfig, recommend
-    from ..strategy import segment_dataset
-    from ._score import load_registered, score_features
 
     if not isinstance(data, Dataset):
         raise ConfigError(f"data must be a validated Dataset; got {type(data).__name__}")
@@ -105,80 +181,145 @@ def decide(
     features = build_features(
         data.transactions, snapshots, contacts=data.contacts, payments=data.payments
     )
-    pay_model, pay_info = load_registered(propensity, config=config, alias=alias)
-    scores = score_features(features, pay_model, pay_info, alias=alias)
-    latest = Dataset(
+    models = load_decision_models(config, propensity=propensity, contact=contact, alias=alias)
+    return decide_snapshots(
+        snapshots,
+        features,
+        moment,
+        models,
         transactions=data.transactions,
-        debtors=snapshots,
-        payments=data.payments,
         contacts=data.contacts,
+        recommend_config=recommend_config,
+        strategy_config=strategy_config,
     )
-    segments = segment_dataset(
-        latest, scores, config=strategy_config, features=features
-    ).reset_index()
-    contact_model, contact_info = load_registered(contact, config=config, alias=alias)
-    classifier = _PyfuncClassifier(contact_model)
 
-    frame = snapshots.merge(
-        segments[["debtor_id", "as_of", "p_pay", "risk_band", "segment", "stage", "action"]]
-        .rename(columns={"action": "strategy_action"})
-        .assign(
-            human_review=segments["human_review"].to_numpy(),
-            plan_offer=segments["plan_offer"].to_numpy(),
-            contact_after=segments["contact_after"].to_numpy(),
-            strategy_reason=segments["reason"].to_numpy(),
-        ),
-        on=["debtor_id", "as_of"],
-        how="left",
-    )
-    day_before = _naive(moment).normalize() - pd.Timedelta(days=1)
-    calendar_as_of = pd.to_datetime(frame["as_of"]).where(
-        pd.to_datetime(frame["as_of"]) > day_before, day_before
-    )
-    paydays = payday_calendar(data.transactions, frame.assign(as_of=calendar_as_of))
-    paydays_frame = frame.assign(as_of=calendar_as_of)
 
+def decide_snapshots(
+    snapshots: pd.DataFrame,
+    features: pd.DataFrame,
+    now: Any,
+    models: DecisionModels,
+    *,
+    transactions: pd.DataFrame | None = None,
+    contacts: pd.DataFrame | None = None,
+    recommend_config: RecommendConfig | None = None,
+    strategy_config: StrategyConfig | None = None,
+    p_pay: np.ndarray | None = None,
+    recommend: bool = True,
+) -> pd.DataFrame:
+    """The decision for each row of ``snapshots``: the columns of :data:`DECISION_COLUMNS`.
+
+    ``snapshots``: one contract ``debtors`` row per debtor (its snapshot at the moment of
+    the decision; unique ``debtor_id``). ``features``: their ``build_features`` table, in
+    the same row order. ``transactions`` (optional) gives the payday calendar of the contact
+    features (without it they are unknown); ``contacts`` the contact history. ``p_pay``: the
+    propensity model's probabilities when the caller has them already. ``recommend=False``
+    stops after the strategy: debtors it would contact get the decision ``not_evaluated``.
+    """
+    from ..features._contact import payday_calendar
+    from ..policy import RecommendConfig
+    from ..policy import recommend as recommend_contacts
+    from ..strategy import segment_dataset
+
+    if not isinstance(models, DecisionModels):
+        raise ConfigError(
+            f"models must be DecisionModels (load_decision_models); got {type(models).__name__}"
+        )
+    if len(features) != len(snapshots):
+        raise ConfigError(
+            f"features must have one row per snapshot ({len(snapshots)}); got {len(features)}"
+        )
+    if recommend and models.contact is None:
+        raise ConfigError(
+            "recommend=True needs the contact model. Fix: load_decision_models(..., "
+            "contact='contact'), or pass recommend=False."
+        )
+    moment = pd.Timestamp(now)
+    snapshots = snapshots.reset_index(drop=True)
+    pay_info = models.propensity_info
+    p = models.p_pay(features) if p_pay is None else np.asarray(p_pay, dtype=float)
+    latest = Dataset(
+        transactions=transactions if transactions is not None else pd.DataFrame(),
+        debtors=snapshots,
+        contacts=contacts,
+    )
+    scores = pd.Series(p, index=features.index, name="p_pay")
+    segments = segment_dataset(latest, scores, config=strategy_config, features=features)
+    # the segments come in the features' order, which is the snapshots' order
+    frame = snapshots.assign(
+        p_pay=segments["p_pay"].to_numpy(),
+        risk_band=segments["risk_band"].to_numpy(),
+        segment=segments["segment"].to_numpy(),
+        stage=segments["stage"].to_numpy(),
+        strategy_action=segments["action"].to_numpy(),
+        human_review=segments["human_review"].to_numpy(),
+        plan_offer=segments["plan_offer"].to_numpy(),
+        contact_after=segments["contact_after"].to_numpy(),
+        strategy_reason=segments["reason"].to_numpy(),
+    )
     contact_rows = ~frame["human_review"].to_numpy(bool) & (
         frame["strategy_action"].to_numpy() != "no_contact"
     )
+    day_before = _naive(moment).normalize() - pd.Timedelta(days=1)
     parts = []
-    starts = pd.to_datetime(frame["contact_after"]).where(
-        lambda d: d > day_before + pd.Timedelta(days=1)
-    )
-    for start, rows in _groups_by_start(starts, contact_rows):
-        when = moment if start is None else start
-        rec = recommend(
-            paydays_frame.iloc[rows],
-            when,
-            classifier,
-            features=features.iloc[rows].reset_index(drop=True),  # in row order
-            contacts=data.contacts,
-            paydays=paydays,
-            config=recommend_config or RecommendConfig(),
+    if recommend and contact_rows.any():
+        calendar_as_of = pd.to_datetime(frame["as_of"]).where(
+            pd.to_datetime(frame["as_of"]) > day_before, day_before
         )
-        parts.append(_packaged(rec))
-    decided = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame(columns=["debtor_id", "decision"])
-    )
-    out = frame.drop(columns=[c for c in frame.columns if c.startswith("consent_")]).merge(
-        decided, on="debtor_id", how="left"
-    )
+        paydays_frame = frame.assign(as_of=calendar_as_of)
+        paydays = (
+            payday_calendar(transactions, paydays_frame)
+            if transactions is not None and len(transactions)
+            else None
+        )
+        starts = pd.to_datetime(frame["contact_after"]).where(
+            lambda d: d > day_before + pd.Timedelta(days=1)
+        )
+        for start, rows in _groups_by_start(starts, contact_rows):
+            when = moment if start is None else start
+            rec = recommend_contacts(
+                paydays_frame.iloc[rows],
+                when,
+                models.contact,
+                features=features.iloc[rows].reset_index(drop=True),  # in row order
+                contacts=contacts,
+                paydays=paydays,
+                config=recommend_config or RecommendConfig(),
+            )
+            parts.append(_packaged(rec))
+    out = frame.drop(columns=[c for c in frame.columns if c.startswith("consent_")])
+    if parts:
+        out = out.merge(pd.concat(parts, ignore_index=True), on="debtor_id", how="left")
+    else:
+        out = out.assign(decision=None, reason=None)
+    wanted = out["decision"] if recommend else NOT_EVALUATED
     out["decision"] = np.where(
         out["human_review"].to_numpy(bool),
         "human_review",
-        np.where(contact_rows, out["decision"], "no_contact"),
+        np.where(contact_rows, wanted, "no_contact"),
     )
     out["reason"] = out["strategy_reason"] + np.where(
         out["reason"].notna(), " " + out["reason"].fillna(""), ""
     )
+    out["expected_recovery"] = expected_recovery(out)
     out["propensity_model"] = f"{pay_info.name} v{pay_info.version}"
-    out["contact_model"] = f"{contact_info.name} v{contact_info.version}"
-    for column in DECISION_COLUMNS:
-        if column not in out:
-            out[column] = None
-    return out[list(DECISION_COLUMNS)]
+    contact_info = models.contact_info
+    out["contact_model"] = (
+        f"{contact_info.name} v{contact_info.version}" if contact_info is not None else None
+    )
+    return out.reindex(columns=list(DECISION_COLUMNS))
+
+
+def expected_recovery(frame: pd.DataFrame) -> np.ndarray:
+    """``p_pay`` times the amount the horizon label is about: ``min(installment,
+    outstanding)``, or ``outstanding`` when there is no installment."""
+    outstanding = pd.to_numeric(frame["outstanding"], errors="coerce").to_numpy(float)
+    if "installment" in frame.columns:
+        installment = pd.to_numeric(frame["installment"], errors="coerce").to_numpy(float)
+        due = np.where(np.isnan(installment), outstanding, np.fmin(installment, outstanding))
+    else:
+        due = outstanding
+    return frame["p_pay"].to_numpy(float) * due
 
 
 def _groups_by_start(

@@ -62,33 +62,29 @@ def score_features(
     info: ModelVersionInfo,
     *,
     alias: str | None = None,
+    explain: int | None = None,
+    language: str = "en",
 ) -> pd.DataFrame:
     """One row per row of ``features``: its index as columns, then :data:`SCORE_COLUMNS`.
 
     Only the columns the model was trained on are passed to it; a missing one is a
-    ``ContractError`` naming it.
+    ``ContractError`` naming it. With ``explain=k`` the top ``k`` reasons lowering and
+    raising p_pay are added (:data:`collectscore.explanations.SCORE_REASON_COLUMNS`: JSON lists
+    ``reasons_lowering`` / ``reasons_raising`` and the text ``top_reason``), in ``language``
+    ("en" or "es").
     """
     if not isinstance(features, pd.DataFrame):
         raise ConfigError(f"features must be a DataFrame; got {type(features).__name__}")
+    _check_explain(explain, language)
     schema = model.metadata.get_input_schema()
     needed = list(schema.input_names()) if schema is not None else list(features.columns)
-    missing = [c for c in needed if c not in features.columns]
-    if missing:
-        shown = ", ".join(f"'{c}'" for c in missing[:EXAMPLE_ROWS])
-        more = f" (+{len(missing) - EXAMPLE_ROWS} more)" if len(missing) > EXAMPLE_ROWS else ""
-        raise ContractError(
-            [
-                Problem(
-                    "features",
-                    None,
-                    f"the {len(needed)} columns {info.name} v{info.version} was trained on",
-                    f"missing {shown}{more}",
-                    "score data like the training data: a contract data folder for a model "
-                    "trained with --data, a table with the same columns for one trained with "
-                    "--features",
-                )
-            ]
-        )
+    require_features(
+        features,
+        needed,
+        info,
+        "score data like the training data: a contract data folder for a model trained with "
+        "--data, a table with the same columns for one trained with --features",
+    )
     p = np.asarray(model.predict(features[needed])["p_pay"], dtype=float)
     out = features.index.to_frame(index=False)
     if list(out.columns) == [None]:
@@ -98,6 +94,17 @@ def score_features(
     out["model_alias"] = alias if alias is not None else ",".join(info.aliases)
     out["p_pay"] = p
     out["risk_band"] = risk_band(p)
+    if explain is not None:
+        from ..explanations import explain as explain_model
+        from ..explanations import reason_columns
+
+        reasons = reason_columns(
+            explain_model(model, features[needed]),
+            k=explain,
+            language=language,  # type: ignore[arg-type]
+        )
+        for column in reasons.columns:
+            out[column] = reasons[column].to_numpy()
     return out
 
 
@@ -108,8 +115,11 @@ def score_dataset(
     name: str = "propensity",
     alias: str = "champion",
     version: str | int | None = None,
+    explain: int | None = None,
+    language: str = "en",
 ) -> pd.DataFrame:
-    """Build the point-in-time features of every snapshot in ``data`` and score them."""
+    """Build the point-in-time features of every snapshot in ``data`` and score them
+    (with ``explain=k``, also their top ``k`` reason codes in ``language``)."""
     from ..features import build_features
 
     if not isinstance(data, Dataset):
@@ -117,8 +127,46 @@ def score_dataset(
             f"data must be a validated Dataset (cs.validate or cs.read_dir + validate); got "
             f"{type(data).__name__}"
         )
+    _check_explain(explain, language)
     model, info = load_registered(name, config=config, alias=alias, version=version)
     features = build_features(
         data.transactions, data.debtors, contacts=data.contacts, payments=data.payments
     )
-    return score_features(features, model, info, alias=None if version is not None else alias)
+    return score_features(
+        features,
+        model,
+        info,
+        alias=None if version is not None else alias,
+        explain=explain,
+        language=language,
+    )
+
+
+def _check_explain(explain: int | None, language: str) -> None:
+    """Refuse a bad ``explain`` / ``language`` before any model is loaded."""
+    if explain is not None:
+        from ..explanations._reasons import check_options
+
+        check_options(explain, language)
+
+
+def require_features(
+    features: pd.DataFrame, needed: list[str], info: ModelVersionInfo, fix: str
+) -> None:
+    """ContractError naming the columns of ``needed`` that ``features`` lacks, with ``fix``."""
+    missing = [c for c in needed if c not in features.columns]
+    if not missing:
+        return
+    shown = ", ".join(f"'{c}'" for c in missing[:EXAMPLE_ROWS])
+    more = f" (+{len(missing) - EXAMPLE_ROWS} more)" if len(missing) > EXAMPLE_ROWS else ""
+    raise ContractError(
+        [
+            Problem(
+                "features",
+                None,
+                f"the {len(needed)} columns {info.name} v{info.version} was trained on",
+                f"missing {shown}{more}",
+                fix,
+            )
+        ]
+    )

@@ -1,0 +1,120 @@
+"""Run the service in a subprocess and talk to it: for the demo, scripts and notebooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from collectscore._data import Dataset
+from collectscore._errors import ConfigError
+
+#: The BentoML service to serve.
+SERVICE = "collectscore.serving.service:CollectScore"
+
+
+class ServiceProcess:
+    """``bentoml serve`` of the service on localhost; ``stop()`` ends it (and its workers)."""
+
+    def __init__(self, env: dict[str, str], *, port: int | None = None, log: Path) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(log)
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "bentoml", "serve", SERVICE]
+        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def wait_ready(self, timeout: float = 120.0) -> ServiceProcess:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ConfigError(
+                    f"the service stopped while starting; its log:\n{self.log.read_text()[-3000:]}"
+                )
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise ConfigError(f"the service was not ready after {timeout:.0f} s; see {self.log}")
+
+    def post(self, path: str, body: Any, key: str) -> dict[str, Any]:
+        """POST JSON with the API key; the decoded answer (``ConfigError`` on 4xx/5xx)."""
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=300) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            raise ConfigError(f"the service answered {exc.code}: {exc.read()[:2000]!r}") from exc
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM to the server and its workers; SIGKILL after ``timeout`` seconds."""
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=timeout)
+
+
+def free_port() -> int:
+    """A TCP port free on localhost now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def debtors_request(data: Dataset, debtors: pd.DataFrame) -> list[dict[str, Any]]:
+    """The ``debtors`` rows as request items, each with its transactions (up to its as_of),
+    contacts and payments from ``data``."""
+    out = []
+    for _, row in debtors.iterrows():
+        as_of = pd.Timestamp(row["as_of"])
+        item: dict[str, Any] = {}
+        for name, value in row.items():
+            if name == "account_id" or (not isinstance(value, str) and pd.isna(value)):
+                continue
+            if name == "as_of":
+                value = as_of.date().isoformat()
+            elif isinstance(value, np.generic):
+                value = value.item()
+            item[str(name)] = value
+        tx = data.transactions[data.transactions["account_id"] == row["account_id"]]
+        item["transactions"] = _records(
+            tx[tx["booked_at"] < as_of + pd.Timedelta(days=1)].drop(columns="account_id")
+        )
+        for name, column in (("contacts", "sent_at"), ("payments", "paid_at")):
+            table = getattr(data, name)
+            if table is not None:
+                mine = table[table["debtor_id"] == row["debtor_id"]]
+                item[name] = _records(mine[mine[column] <= as_of].drop(columns="debtor_id"))
+        out.append(item)
+    return out
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(frame.to_json(orient="records", date_format="iso", date_unit="s"))
