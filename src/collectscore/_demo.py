@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,6 +132,7 @@ def _model_summary(
     config: DemoConfig, data_dir: Path, data: Dataset, console: Console
 ) -> dict[str, float]:
     from ._cli import _quiet_mlflow, print_training
+    from .reporting import ReportConfig, write_model_report
     from .scoring import score_dataset
     from .tracking import TrackingConfig
     from .training import (
@@ -155,15 +157,24 @@ def _model_summary(
     print_training(run, console)
     console.print(f"report and model card: {config.out / 'report'}")
     decision = promote_model(PromoteConfig(tracking=tracking), log=console.print)
-    scores = score_dataset(data, config=tracking)
+    scores = score_dataset(data, config=tracking, explain=3)
     scores_path = config.out / "scores.parquet"
     scores.to_parquet(scores_path, index=False)
     bands = scores["risk_band"].value_counts().sort_index()
     console.print(
         f"scored {len(scores):,} snapshots with the champion (version "
-        f"{decision.champion_version}): "
+        f"{decision.champion_version}), with their top 3 reason codes each way: "
         + ", ".join(f"band {b} {n:,}" for b, n in bands.items())
         + f"; written to {scores_path}"
+    )
+    _print_reasons(scores, console)
+    report = write_model_report(
+        ReportConfig(tracking=tracking, out=config.out / "model_report.html")
+    )
+    console.print(
+        f"compliance report: {report.path} ({report.size / 1e6:.1f} MB, "
+        f"{len(report.sections)} sections, opens offline), logged to the version's run as "
+        f"{report.artifact}"
     )
     model = run.evaluation.iloc[:, 0]
     return {
@@ -171,6 +182,22 @@ def _model_summary(
         "model_brier": float(model["brier"]),
         "model_ece": float(model["ece"]),
     }
+
+
+def _print_reasons(scores: pd.DataFrame, console: Console) -> None:
+    """The reason codes of the lowest-scored snapshot of the latest date, as a reviewer sees them."""
+    latest = scores[scores["as_of"] == scores["as_of"].max()]
+    row = latest.loc[latest["p_pay"].idxmin()]
+    console.print(
+        f"e.g. {row['debtor_id']} on {pd.Timestamp(row['as_of']):%Y-%m-%d}: p_pay "
+        f"{row['p_pay']:.3f} (band {row['risk_band']})"
+    )
+    for label, column in (("lowers", "reasons_lowering"), ("raises", "reasons_raising")):
+        for reason in json.loads(row[column]):
+            console.print(
+                f"  {label} [{reason['code']}] {reason['text']} "
+                f"({reason['contribution']:+.2f} log-odds)"
+            )
 
 
 def _contact_summary(config: DemoConfig, data_dir: Path, console: Console) -> dict[str, float]:
