@@ -109,7 +109,7 @@ def explain(model: Any, X: pd.DataFrame, *, method: Method = "native") -> Explan
         contrib, base = _shap_values(fitted, values)
     margin = fitted._margin(values)
     frame = pd.DataFrame(values, index=X.index, columns=names)
-    p_pay = fitted.predict_proba(frame)[:, 1]
+    p_pay = fitted._calibrated(margin)  # exactly predict_proba(X)[:, 1], without re-reading X
     return Explanation(
         contributions=pd.DataFrame(contrib, index=X.index, columns=names),
         base_value=base,

@@ -71,8 +71,8 @@ def _numeric_matrix(X: pd.DataFrame) -> np.ndarray:
         )
     bad_types = [
         c
-        for c in X.columns
-        if not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))
+        for c, dtype in zip(X.columns, X.dtypes, strict=True)
+        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
     ]
     for c in bad_types:
         as_num = pd.to_numeric(X[c], errors="coerce")

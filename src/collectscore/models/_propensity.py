@@ -181,15 +181,18 @@ class PropensityModel(BinaryFrameClassifier):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """``(n, 2)`` probabilities; column 1 is the calibrated chance to pay."""
         check_is_fitted(self, "booster_")
-        margin = self._margin(self._aligned(X))
+        p = self._calibrated(self._margin(self._aligned(X)))
+        return np.column_stack([1.0 - p, p])
+
+    def _calibrated(self, margin: np.ndarray) -> np.ndarray:
+        """The calibrated chance to pay of raw margins (what ``predict_proba`` returns)."""
         if self.calibrator_ is None:
             p = _sigmoid(margin - self.prior_shift_)
         elif isinstance(self.calibrator_, IsotonicRegression):
             p = self.calibrator_.predict(margin)
         else:
             p = self.calibrator_.predict_proba(margin.reshape(-1, 1))[:, 1]
-        p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
-        return np.column_stack([1.0 - p, p])
+        return np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """The more likely class for each row (``classes_[1]`` when p_pay >= 0.5)."""
