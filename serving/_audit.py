@@ -48,7 +48,8 @@ CREATE INDEX IF NOT EXISTS decisions_time ON decisions (decided_at);
 
 
 class AuditLog:
-    """Append-only decisions table in a SQLite file (thread-safe; one connection)."""
+    """Append-only decisions table in a SQLite file (thread-safe; one connection per process,
+    several processes may write: each commit waits for the others, up to 30 s)."""
 
     def __init__(self, path: Path, retention_days: int) -> None:
         self.path = Path(path)
@@ -61,9 +62,10 @@ class AuditLog:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            # first: several worker processes open (and write) the same file
+            db.execute("PRAGMA busy_timeout=30000")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA busy_timeout=30000")
             db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(

@@ -16,6 +16,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 import numpy as np
@@ -312,12 +313,19 @@ def _history(
     debtors: Sequence[Any], ids: list[str], name: str, moment: str, frame: pd.DataFrame
 ) -> pd.DataFrame | None:
     """The debtors' ``contacts`` or ``payments`` as one contract table."""
-    owner = [i for i, d in enumerate(debtors) for _ in getattr(d, name) or ()]
-    if not owner:
+    lists = [getattr(d, name) or () for d in debtors]
+    counts = [len(rows) for rows in lists]
+    if not sum(counts):
         return None
-    table = pd.DataFrame([r for d in debtors for r in getattr(d, name) or ()])
-    table.insert(0, "debtor_id", pd.array(np.asarray(ids, dtype=object)[owner], dtype="str"))
-    local = table[moment].tolist()
+    owner = np.repeat(np.arange(len(debtors)), counts)
+    records = [r for rows in lists for r in rows]
+    keys = dict.fromkeys(k for layout in dict.fromkeys(map(tuple, records)) for k in layout)
+    columns: dict[str, Any] = {
+        "debtor_id": pd.array(np.asarray(ids, dtype=object)[owner], dtype="str")
+    }
+    for key in keys:
+        columns[key] = [r.get(key) for r in records]
+    local = columns[moment]
     if any(v.tzinfo is not None for v in local):  # aware: to the debtor's wall-clock time
         zones = frame["timezone"] if "timezone" in frame else pd.Series("UTC", index=frame.index)
         zone = zones.iloc[owner].fillna("UTC").to_numpy()
@@ -325,7 +333,8 @@ def _history(
             v if v.tzinfo is None else v.astimezone(_zone(z)).replace(tzinfo=None)
             for v, z in zip(local, zone, strict=True)
         ]
-    table[moment] = np.array(local, dtype="datetime64[us]")
+    columns[moment] = np.array(local, dtype="datetime64[us]")
+    table = pd.DataFrame(columns)
     if "promise_date" in table:
         table["promise_date"] = pd.to_datetime(table["promise_date"]).astype("datetime64[us]")
     for column in ("promise_amount", "propensity", "amount"):
@@ -364,15 +373,26 @@ def _given_features(
     given = np.flatnonzero(~raw)
     if not given.size:
         return None
-    rows = []
-    for i in given:
-        values = dict(debtors[i].features)
-        for name in _DEBTOR_FEATURES:
-            if name not in values and name in frame:
-                value = frame[name].iat[i]
-                values[name] = None if pd.isna(value) else float(value)
-        rows.append(values)
-    return pd.DataFrame.from_records(rows, index=given).astype("float64")
+    given_features = [debtors[i].features for i in given]
+    layouts = dict.fromkeys(map(tuple, given_features))
+    columns = list(dict.fromkeys(k for layout in layouts for k in layout))
+    known = {  # a debtor column stands for a feature a debtor's features do not give
+        name: frame[name].to_numpy(dtype=float, na_value=np.nan)[given]
+        for name in _DEBTOR_FEATURES
+        if name in frame
+    }
+    added = [name for name in known if name not in columns]
+    if len(layouts) == 1:  # the same features for every debtor: one matrix
+        matrix = np.array([list(f.values()) for f in given_features], dtype=float)
+    else:
+        matrix = np.array([[f.get(c) for c in columns] for f in given_features], dtype=float)
+        for name in set(known) & set(columns):
+            j = columns.index(name)
+            absent = np.array([name not in f for f in given_features])
+            matrix[absent, j] = known[name][absent]
+    if added:
+        matrix = np.column_stack([matrix, *(known[name] for name in added)])
+    return pd.DataFrame(matrix, index=given, columns=[*columns, *added])
 
 
 def _features(batch: _Batch, bundle: ModelBundle) -> pd.DataFrame:
@@ -471,35 +491,48 @@ def _scored(
     propensity_model = decided["propensity_model"].iloc[0]
     contact_model = decided["contact_model"].iloc[0] if recommend else None
     col = {c: decided[c].tolist() for c in _PAYLOAD_COLUMNS}
-    as_of = decided["as_of"].dt.strftime("%Y-%m-%d").tolist()
+    as_of = np.datetime_as_string(decided["as_of"].to_numpy(), unit="D").tolist()
+    p_pay = [float(p) for p in col["p_pay"]]
+    texts = {  # each column's values as JSON text
+        "p_pay": _json_numbers(p_pay, strict=True),
+        "expected_recovery": _json_numbers([_num(v) for v in col["expected_recovery"]]),
+        "human_review": ["true" if bool(v) else "false" for v in col["human_review"]],
+        "reason": [_json_text(str(v)) for v in col["reason"]],
+        "top_reason": [_json_text(t) if isinstance(t, str) else "null" for t in top],
+    }
+    for c in ("risk_band", "segment", "stage", "strategy_action", "decision"):
+        col[c] = [str(v) for v in col[c]]
+        quoted = {v: _json_text(v) for v in set(col[c])}
+        texts[c] = [quoted[v] for v in col[c]]
     searched = "alternatives" in decided and decided["alternatives"].notna().any()
-    contact_cols = (
-        {c: decided[c].tolist() for c in _CONTACT_COLUMNS if c in decided} if searched else {}
-    )
+    contacts: list[dict[str, Any] | None] = [None] * n
+    if searched:
+        contact_cols = {c: decided[c].tolist() for c in _CONTACT_COLUMNS if c in decided}
+        contacts = [_contact({c: v[r] for c, v in contact_cols.items()}) for r in range(n)]
+    reason_texts = [
+        f'{{"lowering": {low}, "raising": {high}}}'
+        for low, high in zip(lowering, raising, strict=True)
+    ]
+    now_text = _iso(moment)
     outcomes = []
     for j, job in enumerate(jobs):
-        out = Outcome(now=_iso(moment))
+        out = Outcome(now=now_text)
+        start = int(batch.starts[j])
         for i, user_id in enumerate(job.ids):
-            r = batch.starts[j] + i
-            contact = _contact({c: v[r] for c, v in contact_cols.items()}) if searched else None
-            payload = {
-                "debtor_id": user_id,
-                "as_of": as_of[r],
-                "p_pay": float(col["p_pay"][r]),
-                "risk_band": str(col["risk_band"][r]),
-                "segment": str(col["segment"][r]),
-                "stage": str(col["stage"][r]),
-                "strategy_action": str(col["strategy_action"][r]),
-                "human_review": bool(col["human_review"][r]),
-                "expected_recovery": _num(col["expected_recovery"][r]),
-                "decision": str(col["decision"][r]),
-                "contact": contact,
-                "reason": str(col["reason"][r]),
-                "top_reason": top[r] if isinstance(top[r], str) else None,
-            }
-            text = json.dumps(payload, allow_nan=False)
-            reason_text = f'{{"lowering": {lowering[r]}, "raising": {raising[r]}}}'
-            body = f'{text[:-1]}, "reasons": {reason_text}, "models": {models_text}}}'
+            r = start + i
+            contact = contacts[r]
+            contact_text = "null" if contact is None else json.dumps(contact, allow_nan=False)
+            body = (
+                f'{{"debtor_id": {_json_text(user_id)}, "as_of": "{as_of[r]}", '
+                f'"p_pay": {texts["p_pay"][r]}, "risk_band": {texts["risk_band"][r]}, '
+                f'"segment": {texts["segment"][r]}, "stage": {texts["stage"][r]}, '
+                f'"strategy_action": {texts["strategy_action"][r]}, '
+                f'"human_review": {texts["human_review"][r]}, '
+                f'"expected_recovery": {texts["expected_recovery"][r]}, '
+                f'"decision": {texts["decision"][r]}, "contact": {contact_text}, '
+                f'"reason": {texts["reason"][r]}, "top_reason": {texts["top_reason"][r]}, '
+                f'"reasons": {reason_texts[r]}, "models": {models_text}}}'
+            )
             out.payloads.append(body)
             chosen = contact or {}
             out.audit_rows.append(
@@ -508,23 +541,36 @@ def _scored(
                     job.kind,
                     stamp,
                     user_id,
-                    payload["as_of"],
+                    as_of[r],
                     i,
                     propensity_model,
                     contact_model,
                     job.body_sha256,
-                    payload["p_pay"],
-                    payload["risk_band"],
-                    payload["segment"],
-                    payload["decision"],
+                    p_pay[r],
+                    col["risk_band"][r],
+                    col["segment"][r],
+                    col["decision"][r],
                     chosen.get("channel"),
                     chosen.get("send_at"),
                     body,
-                    reason_text,
+                    reason_texts[r],
                 )
             )
         outcomes.append(out)
     return outcomes
+
+
+def _json_numbers(values: list[float | None], *, strict: bool = False) -> list[str]:
+    """Numbers as ``json.dumps`` writes them (None as null; not finite: refused if
+    ``strict``, as ``allow_nan=False`` refuses them)."""
+    if strict and not all(map(math.isfinite, values)):
+        json.dumps(values, allow_nan=False)  # raises the encoder's own error
+    return ["null" if v is None else float.__repr__(v) for v in values]
+
+
+def _json_text(value: str) -> str:
+    """``json.dumps`` of a string."""
+    return encode_basestring_ascii(value)
 
 
 _PAYLOAD_COLUMNS = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 import numpy as np
@@ -87,22 +87,25 @@ def reason_columns(
     value, unit, contribution, text}) and ``top_reason`` (the text of the strongest lowering
     reason, else of the strongest raising one, else None). Positional index 0..n-1.
     """
-    table = _reasons(explanation, k, language)
+    reasons = _reason_arrays(explanation, k, language)
     n = len(explanation.contributions)
-    encoded = _json_objects(table) + ","
-    out = pd.DataFrame(index=pd.RangeIndex(n))
-    position = table["position"].to_numpy()
-    for direction, column in (("lowers", "reasons_lowering"), ("raises", "reasons_raising")):
-        mask = (table["direction"] == direction).to_numpy()
+    encoded = _json_objects(reasons)
+    position = reasons["position"]
+    lowers = reasons["lowers"]
+    columns: dict[str, Any] = {}
+    for mask, column in ((lowers, "reasons_lowering"), (~lowers, "reasons_raising")):
         rows, starts = np.unique(position[mask], return_index=True)  # rows are contiguous
         lists = np.full(n, "[]", dtype=object)
         if len(rows):
             joined = np.add.reduceat(encoded[mask], starts)  # "{...},{...},"
-            lists[rows] = "[" + np.array([s[:-1] for s in joined], dtype=object) + "]"
-        out[column] = lists
-    first = table[table["rank"] == 1]
-    top = first.drop_duplicates("position", keep="first").set_index("position")["text"]
-    out["top_reason"] = top.reindex(out.index).astype(object).where(lambda s: s.notna(), None)
+            lists[rows] = [f"[{s[:-1]}]" for s in joined]
+        columns[column] = lists
+    first = np.flatnonzero(reasons["rank"] == 1)  # lowering before raising within a row
+    rows, at = np.unique(position[first], return_index=True)
+    top = np.full(n, None, dtype=object)
+    top[rows] = reasons["text"][first[at]]
+    out = pd.DataFrame(columns, index=pd.RangeIndex(n))
+    out["top_reason"] = pd.Series(top, index=out.index, dtype=object)
     return out
 
 
@@ -120,6 +123,28 @@ def check_options(k: Any, language: Any) -> tuple[int, str]:
 
 def _reasons(explanation: Any, k: Any, language: Any) -> pd.DataFrame:
     """The reasons with a ``position`` column (row number in X) instead of ``row``."""
+    r = _reason_arrays(explanation, k, language)
+    return pd.DataFrame(
+        {
+            "position": r["position"],
+            "direction": np.where(r["lowers"], "lowers", "raises"),
+            "rank": r["rank"],
+            "code": r["code"],
+            "feature": r["feature"],
+            "value": r["value"],
+            "unit": r["unit"],
+            "contribution": r["contribution"],
+            "text": r["text"],
+        }
+    )
+
+
+def _reason_arrays(explanation: Any, k: Any, language: Any) -> dict[str, np.ndarray]:
+    """The reasons as arrays, in row order, lowering first, by rank.
+
+    ``position`` (row number in X), ``lowers`` (bool), ``rank``, ``column`` (the feature's
+    position in X), ``code``, ``feature``, ``value``, ``unit``, ``contribution``, ``text``.
+    """
     if not isinstance(explanation, Explanation):
         raise ConfigError(
             f"reason_codes needs an Explanation (from cs.explain.explain(model, X)); got "
@@ -130,55 +155,52 @@ def _reasons(explanation: Any, k: Any, language: Any) -> pd.DataFrame:
     names = np.asarray([str(c) for c in contrib.columns], dtype=object)
     by_name = np.argsort(names, kind="stable")  # ties are broken by feature name
     c = contrib.to_numpy(dtype=float)[:, by_name]
-    n, p = c.shape
-    k = min(k, p)
+    k = min(k, c.shape[1])
     low = np.argsort(c, axis=1, kind="stable")[:, :k]
     high = np.argsort(-c, axis=1, kind="stable")[:, :k]
     picked = np.concatenate([low, high], axis=1)  # (n, 2k): lowering then raising
     picked_c = np.take_along_axis(c, picked, axis=1)
-    lowering = np.repeat([[True] * k + [False] * k], n, axis=0)
+    lowering = np.arange(2 * k) < k
     keep = np.where(lowering, picked_c < 0, picked_c > 0)
     rows, slots = np.nonzero(keep)  # row-major: rows in order, lowering first, by rank
     column = by_name[picked[rows, slots]]
     values = explanation.values.to_numpy(dtype=float)[rows, column]
-    table = pd.DataFrame(
-        {
-            "position": rows,
-            "direction": np.where(slots < k, "lowers", "raises"),
-            "rank": (slots % k + 1).astype(np.int64),
-            "code": "",
-            "feature": names[column],
-            "value": values,
-            "unit": "",
-            "contribution": picked_c[rows, slots],
-            "text": "",
-        }
-    )
-    _fill_texts(table, column, language)
-    return table
+    lowers = slots < k
+    code, unit, text = _texts(names, column, values, lowers, language)
+    return {
+        "position": rows,
+        "lowers": lowers,
+        "rank": (slots % k + 1).astype(np.int64),
+        "column": column,
+        "code": code,
+        "feature": names[column],
+        "value": values,
+        "unit": unit,
+        "contribution": picked_c[rows, slots],
+        "text": text,
+    }
 
 
-def _fill_texts(table: pd.DataFrame, column: np.ndarray, language: str) -> None:
+def _texts(
+    names: np.ndarray, column: np.ndarray, values: np.ndarray, lowers: np.ndarray, language: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Code, unit and sentence of every reason, one feature at a time (vectorised within)."""
     from ..features import registry
 
     specs = registry()
-    names = table["feature"].to_numpy()
-    code = np.empty(len(table), dtype=object)
-    unit = np.empty(len(table), dtype=object)
-    text = np.empty(len(table), dtype=object)
-    values = table["value"].to_numpy(dtype=float)
-    directions = table["direction"].to_numpy()
-    for idx in np.unique(column):
-        at = np.flatnonzero(column == idx)
-        name = str(names[at[0]])
+    code = np.empty(len(column), dtype=object)
+    unit = np.empty(len(column), dtype=object)
+    text = np.empty(len(column), dtype=object)
+    directions = np.where(lowers, "lowers", "raises")
+    order = np.argsort(column, kind="stable")
+    features, starts = np.unique(column[order], return_index=True)
+    for idx, at in zip(features, np.split(order, starts[1:]), strict=True):
+        name = str(names[idx])
         spec = specs.get(name)
         code[at] = code_of(name)
         unit[at] = spec.unit if spec is not None else ""
         text[at] = _sentences(name, spec, values[at], directions[at], language)
-    table["code"] = code
-    table["unit"] = unit
-    table["text"] = text
+    return code, unit, text
 
 
 def _sentences(
@@ -225,31 +247,45 @@ def _sentences(
     return texts[inverse]
 
 
-def _json_objects(table: pd.DataFrame) -> np.ndarray:
-    """Each reason as a JSON object text (fields in :data:`_JSON_FIELDS` order)."""
-
-    def number(series: pd.Series) -> pd.Series:
-        text = pd.Series([repr(float(x)) for x in series], index=series.index, dtype=object)
-        return text.where(np.isfinite(series.to_numpy(dtype=float)), "null")
-
-    def string(series: pd.Series) -> pd.Series:
-        codes, uniques = pd.factorize(series)
-        quoted = np.array([_dumps(u) for u in uniques], dtype=object)
-        return pd.Series(quoted[codes], index=series.index, dtype=object)
-
-    parts = {
-        "code": string(table["code"]),
-        "feature": string(table["feature"]),
-        "value": number(table["value"]),
-        "unit": string(table["unit"]),
-        "contribution": number(table["contribution"]),
-        "text": string(table["text"]),
+def _json_objects(reasons: dict[str, np.ndarray]) -> np.ndarray:
+    """Each reason as a JSON object text and a comma (fields in :data:`_JSON_FIELDS` order)."""
+    fixed = {  # the code, feature and unit of a feature, encoded once per feature
+        int(idx): f'{{"code": {_dumps(c)}, "feature": {_dumps(f)}, "value": '
+        for idx, c, f in zip(*_first_of(reasons, "column", "code", "feature"), strict=True)
     }
-    encoded = pd.Series("{", index=table.index, dtype=object)
-    for i, field in enumerate(_JSON_FIELDS):
-        encoded = encoded + ("" if i == 0 else ", ") + f'"{field}": ' + parts[field]
-    return (encoded + "}").to_numpy(dtype=object)
+    units = {u: f', "unit": {_dumps(u)}, "contribution": ' for u in set(reasons["unit"])}
+    return np.array(
+        [
+            f'{fixed[i]}{v}{units[u]}{c}, "text": {_dumps(t)}}},'
+            for i, v, u, c, t in zip(
+                reasons["column"].tolist(),
+                _numbers(reasons["value"]),
+                reasons["unit"],
+                _numbers(reasons["contribution"]),
+                reasons["text"],
+                strict=True,
+            )
+        ],
+        dtype=object,
+    )
 
 
-def _dumps(text: object) -> str:
-    return json.dumps(text, ensure_ascii=False)
+def _first_of(reasons: dict[str, np.ndarray], key: str, *fields: str) -> list[np.ndarray]:
+    """The distinct values of ``key`` with ``fields`` at their first occurrence."""
+    uniq, at = np.unique(reasons[key], return_index=True)
+    return [uniq, *(reasons[f][at] for f in fields)]
+
+
+def _numbers(values: np.ndarray) -> list[str]:
+    """Floats as JSON numbers (``repr``), ``null`` where not finite."""
+    finite = np.isfinite(values)
+    texts = list(map(repr, values.tolist()))
+    if not finite.all():
+        for i in np.flatnonzero(~finite).tolist():
+            texts[i] = "null"
+    return texts
+
+
+def _dumps(text: str) -> str:
+    """``json.dumps(text, ensure_ascii=False)`` of a string."""
+    return encode_basestring(text)

@@ -236,7 +236,6 @@ def decide_snapshots(
         )
     moment = pd.Timestamp(now)
     snapshots = snapshots.reset_index(drop=True)
-    pay_info = models.propensity_info
     p = models.p_pay(features) if p_pay is None else np.asarray(p_pay, dtype=float)
     latest = Dataset(
         transactions=transactions if transactions is not None else pd.DataFrame(),
@@ -246,68 +245,129 @@ def decide_snapshots(
     scores = pd.Series(p, index=features.index, name="p_pay")
     segments = segment_dataset(latest, scores, config=strategy_config, features=features)
     # the segments come in the features' order, which is the snapshots' order
-    frame = snapshots.assign(
-        p_pay=segments["p_pay"].to_numpy(),
-        risk_band=segments["risk_band"].to_numpy(),
-        segment=segments["segment"].to_numpy(),
-        stage=segments["stage"].to_numpy(),
-        strategy_action=segments["action"].to_numpy(),
-        human_review=segments["human_review"].to_numpy(),
-        plan_offer=segments["plan_offer"].to_numpy(),
-        contact_after=segments["contact_after"].to_numpy(),
-        strategy_reason=segments["reason"].to_numpy(),
-    )
-    contact_rows = ~frame["human_review"].to_numpy(bool) & (
-        frame["strategy_action"].to_numpy() != "no_contact"
-    )
+    seg = {name: segments[name].to_numpy() for name in _SEGMENT_COLUMNS.values()}
+    contact_rows = ~seg["human_review"].astype(bool) & (seg["action"] != "no_contact")
+    if not (recommend and contact_rows.any()):
+        return _without_contacts(snapshots, seg, contact_rows, recommend, models)
+    frame = snapshots.assign(**{name: seg[column] for name, column in _SEGMENT_COLUMNS.items()})
     day_before = _naive(moment).normalize() - pd.Timedelta(days=1)
+    calendar_as_of = pd.to_datetime(frame["as_of"]).where(
+        pd.to_datetime(frame["as_of"]) > day_before, day_before
+    )
+    paydays_frame = frame.assign(as_of=calendar_as_of)
+    paydays = (
+        payday_calendar(transactions, paydays_frame)
+        if transactions is not None and len(transactions)
+        else None
+    )
+    starts = pd.to_datetime(frame["contact_after"]).where(
+        lambda d: d > day_before + pd.Timedelta(days=1)
+    )
     parts = []
-    if recommend and contact_rows.any():
-        calendar_as_of = pd.to_datetime(frame["as_of"]).where(
-            pd.to_datetime(frame["as_of"]) > day_before, day_before
+    for start, rows in _groups_by_start(starts, contact_rows):
+        when = moment if start is None else start
+        rec = recommend_contacts(
+            paydays_frame.iloc[rows],
+            when,
+            models.contact,
+            features=features.iloc[rows].reset_index(drop=True),  # in row order
+            contacts=contacts,
+            paydays=paydays,
+            config=recommend_config or RecommendConfig(),
         )
-        paydays_frame = frame.assign(as_of=calendar_as_of)
-        paydays = (
-            payday_calendar(transactions, paydays_frame)
-            if transactions is not None and len(transactions)
-            else None
-        )
-        starts = pd.to_datetime(frame["contact_after"]).where(
-            lambda d: d > day_before + pd.Timedelta(days=1)
-        )
-        for start, rows in _groups_by_start(starts, contact_rows):
-            when = moment if start is None else start
-            rec = recommend_contacts(
-                paydays_frame.iloc[rows],
-                when,
-                models.contact,
-                features=features.iloc[rows].reset_index(drop=True),  # in row order
-                contacts=contacts,
-                paydays=paydays,
-                config=recommend_config or RecommendConfig(),
-            )
-            parts.append(_packaged(rec))
+        parts.append(_packaged(rec))
     out = frame.drop(columns=[c for c in frame.columns if c.startswith("consent_")])
-    if parts:
-        out = out.merge(pd.concat(parts, ignore_index=True), on="debtor_id", how="left")
-    else:
-        out = out.assign(decision=None, reason=None)
-    wanted = out["decision"] if recommend else NOT_EVALUATED
+    out = out.merge(pd.concat(parts, ignore_index=True), on="debtor_id", how="left")
     out["decision"] = np.where(
         out["human_review"].to_numpy(bool),
         "human_review",
-        np.where(contact_rows, wanted, "no_contact"),
+        np.where(contact_rows, out["decision"], "no_contact"),
     )
     out["reason"] = out["strategy_reason"] + np.where(
         out["reason"].notna(), " " + out["reason"].fillna(""), ""
     )
     out["expected_recovery"] = expected_recovery(out)
-    out["propensity_model"] = f"{pay_info.name} v{pay_info.version}"
+    out["propensity_model"] = _model_name(models.propensity_info)
     contact_info = models.contact_info
-    out["contact_model"] = (
-        f"{contact_info.name} v{contact_info.version}" if contact_info is not None else None
-    )
+    out["contact_model"] = _model_name(contact_info) if contact_info is not None else None
     return out.reindex(columns=list(DECISION_COLUMNS))
+
+
+#: Columns of ``decide_snapshots``'s frame taken from the segments (name: segments' column).
+_SEGMENT_COLUMNS = {
+    "p_pay": "p_pay",
+    "risk_band": "risk_band",
+    "segment": "segment",
+    "stage": "stage",
+    "strategy_action": "action",
+    "human_review": "human_review",
+    "plan_offer": "plan_offer",
+    "contact_after": "contact_after",
+    "strategy_reason": "reason",
+}
+#: Columns of a decision that only a contact recommendation fills.
+_CONTACT_COLUMNS = (
+    "channel", "send_at", "send_at_utc", "p_success", "value", "choice_probability", "pack",
+    "alternatives", "excluded",
+)  # fmt: skip
+
+
+def _without_contacts(
+    snapshots: pd.DataFrame,
+    seg: dict[str, np.ndarray],
+    contact_rows: np.ndarray,
+    recommend: bool,
+    models: DecisionModels,
+) -> pd.DataFrame:
+    """The decisions when no contact is searched for (the contact columns stay empty)."""
+    n = len(snapshots)
+    review = seg["human_review"].astype(bool)
+    wanted = NOT_EVALUATED if not recommend else None
+    decision = np.where(review, "human_review", np.where(contact_rows, wanted, "no_contact"))
+    columns: dict[str, Any] = {
+        "debtor_id": snapshots["debtor_id"].array,
+        "as_of": snapshots["as_of"].array,
+        "p_pay": seg["p_pay"],
+        "risk_band": pd.array(seg["risk_band"], dtype="str"),
+        "expected_recovery": _expected(snapshots, seg["p_pay"]),
+        "segment": pd.array(seg["segment"], dtype="str"),
+        "stage": pd.array(seg["stage"], dtype="str"),
+        "strategy_action": pd.array(seg["action"], dtype="str"),
+        "human_review": seg["human_review"],
+        "plan_offer": seg["plan_offer"],
+        "contact_after": seg["contact_after"],
+        "decision": pd.array(decision.astype(object), dtype="str"),
+        **{name: np.full(n, np.nan) for name in _CONTACT_COLUMNS},
+        "reason": pd.array(seg["reason"], dtype="str"),
+        "propensity_model": pd.array([_model_name(models.propensity_info)] * n, dtype="str"),
+        "contact_model": (
+            pd.array([_model_name(models.contact_info)] * n, dtype="str")
+            if models.contact_info is not None
+            else np.full(n, None, dtype=object)
+        ),
+    }
+    return pd.DataFrame(columns, columns=list(DECISION_COLUMNS), copy=False)
+
+
+def _model_name(info: Any) -> str:
+    return f"{info.name} v{info.version}"
+
+
+def _expected(snapshots: pd.DataFrame, p_pay: np.ndarray) -> np.ndarray:
+    """:func:`expected_recovery` of the snapshots with ``p_pay``."""
+    outstanding = _numbers(snapshots["outstanding"])
+    if "installment" in snapshots.columns:
+        installment = _numbers(snapshots["installment"])
+        due = np.where(np.isnan(installment), outstanding, np.fmin(installment, outstanding))
+    else:
+        due = outstanding
+    return np.asarray(p_pay, dtype=float) * due
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiu":
+        return values.to_numpy(dtype=float)
+    return pd.to_numeric(values, errors="coerce").to_numpy(float)
 
 
 def expected_recovery(frame: pd.DataFrame) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -64,8 +65,16 @@ def assign_segments(frame: pd.DataFrame, config: StrategyConfig | None = None) -
             f"assign_segments needs a pandas DataFrame with the columns {', '.join(INPUTS)}; "
             f"got {type(frame).__name__}"
         )
-    v = _read_inputs(frame)
-    n = len(frame)
+    v = _read_inputs(_FrameSource(frame))
+    keys = {key: frame[key].to_numpy() for key in _KEYS if key in frame.columns}
+    return _assign(v, frame.index, keys, config)
+
+
+def _assign(
+    v: dict[str, np.ndarray], index: pd.Index, keys: dict[str, np.ndarray], config: StrategyConfig
+) -> pd.DataFrame:
+    """The segments of the checked inputs ``v`` (the columns of the result, on ``index``)."""
+    n = len(index)
     due_is_installment = ~np.isnan(v["installment"])
     due = np.where(due_is_installment, v["installment"], v["outstanding"])
     funds_ok = v["funds_available_now"] >= config.able_funds_to_installment * due
@@ -134,23 +143,31 @@ def assign_segments(frame: pd.DataFrame, config: StrategyConfig | None = None) -
         action_text,
     )
 
-    out = pd.DataFrame(index=frame.index)
-    for key in _KEYS:
-        if key in frame.columns:
-            out[key] = frame[key].to_numpy()
+    names = _names()
+    out: dict[str, Any] = dict(keys)
     out["p_pay"] = v["p_pay"]
     out["risk_band"] = risk_band(v["p_pay"]) if n else np.array([], dtype=object)
     for name in CRITERIA:
         out[name] = answers[name]
-    out["segment"] = pd.array([s.name for s in SEGMENTS], dtype="str").take(seg_index)
-    out["stage"] = pd.array([s.stage for s in SEGMENTS], dtype="str").take(seg_index)
-    out["action"] = pd.array(list(ACTIONS), dtype="str").take(code)
+    out["segment"] = names["segment"].take(seg_index)
+    out["stage"] = names["stage"].take(seg_index)
+    out["action"] = names["action"].take(code)
     out["contact_after"] = contact_after
     out["plan_offer"] = plan_offer
     out["plan_months"] = pd.array(plan_months, dtype="Float64").astype("Int64")
     out["human_review"] = human_review
     out["reason"] = pd.array(reason, dtype="str")
-    return out
+    return pd.DataFrame(out, index=index, copy=False)
+
+
+@functools.cache
+def _names() -> dict[str, Any]:
+    """Segment names, stages (by segment) and action names as string arrays."""
+    return {
+        "segment": pd.array([s.name for s in SEGMENTS], dtype="str"),
+        "stage": pd.array([s.stage for s in SEGMENTS], dtype="str"),
+        "action": pd.array(list(ACTIONS), dtype="str"),
+    }
 
 
 def segment_dataset(
@@ -174,7 +191,7 @@ def segment_dataset(
         raise ConfigError(
             f"data must be a Dataset (e.g. collectscore.validate(DIR)); got {type(data).__name__}"
         )
-    scores = _p_pay_series(p_pay)
+    scores = None if _plain_scores(p_pay) else _p_pay_series(p_pay)
     if features is None:
         feats = build_features(data.transactions, data.debtors, features=list(_FEATURES))
     else:
@@ -185,7 +202,25 @@ def segment_dataset(
                 "table of data.debtors, or leave features out to build it here"
             )
         feats = features[list(_FEATURES)]
-    keys = _normalised_keys(feats.index)
+    if scores is None and (p_pay.index is feats.index or p_pay.index.equals(feats.index)):
+        found = p_pay.to_numpy()  # one score per snapshot, in the snapshots' order
+    else:  # normalise both key sets and match them
+        scores = _p_pay_series(p_pay) if scores is None else scores
+        found = _matched_scores(scores, _normalised_keys(feats.index))
+    as_of = _days(feats.index.get_level_values("as_of"))
+    days = feats["days_until_next_income"].to_numpy()
+    columns = {
+        name: feats[name].to_numpy() for name in feats.columns if name != "days_until_next_income"
+    }
+    columns["p_pay"] = found
+    columns["next_income_date"] = as_of + pd.to_timedelta(days, unit="D").to_numpy()
+    levels = {name: feats.index.get_level_values(name) for name in feats.index.names if name}
+    v = _read_inputs(_ArraySource(columns, levels, len(feats)))
+    return _assign(v, feats.index, {}, config if config is not None else StrategyConfig())
+
+
+def _matched_scores(scores: pd.Series, keys: pd.MultiIndex) -> np.ndarray:
+    """The score of every key (``ContractError`` naming the keys without one)."""
     found = scores.reindex(keys)
     missing = np.flatnonzero(~keys.isin(scores.index))  # NaN scores are reported later
     if missing.size:
@@ -205,12 +240,34 @@ def segment_dataset(
                 )
             ]
         )
-    frame = feats.drop(columns="days_until_next_income")
-    frame["p_pay"] = found.to_numpy()
-    days = feats["days_until_next_income"].to_numpy()
-    as_of = keys.get_level_values("as_of").to_numpy()
-    frame["next_income_date"] = as_of + pd.to_timedelta(days, unit="D").to_numpy()
-    return assign_segments(frame, config)
+    return found.to_numpy()
+
+
+def _plain_scores(p_pay: Any) -> bool:
+    """Whether ``p_pay`` is a float Series with one score per (debtor_id, as_of) (what
+    ``_p_pay_series`` checks, decided without building its normalised keys)."""
+    if not (
+        isinstance(p_pay, pd.Series)
+        and p_pay.dtype == np.float64
+        and list(p_pay.index.names) == list(_KEYS)
+    ):
+        return False
+    if len(p_pay) < 2:
+        return True
+    as_of = p_pay.index.get_level_values("as_of")
+    if as_of.dtype.kind != "M" or getattr(as_of.dtype, "tz", None) is not None:
+        return False
+    debtor, _ = pd.factorize(p_pay.index.get_level_values("debtor_id").astype(str))
+    day = _days(as_of).view(np.int64)
+    order = np.lexsort((day, debtor))
+    return not ((np.diff(debtor[order]) == 0) & (np.diff(day[order]) == 0)).any()
+
+
+def _days(values: pd.Index) -> np.ndarray:
+    """Dates (midnight) as datetime64[us]."""
+    if values.dtype.kind == "M" and getattr(values.dtype, "tz", None) is None:
+        return values.to_numpy().astype("datetime64[D]").astype("datetime64[us]")
+    return pd.to_datetime(values).normalize().astype("datetime64[us]").to_numpy()
 
 
 # --- inputs --------------------------------------------------------------------------------
@@ -281,16 +338,42 @@ def _normalised_keys(index: pd.Index) -> pd.MultiIndex:
     return pd.MultiIndex.from_arrays([debtor, as_of], names=list(_KEYS))
 
 
-def _source(frame: pd.DataFrame, spec: StrategyInput) -> tuple[str, pd.Series] | None:
-    """(name found, values) for ``spec``: a column, an alternative column or an index level."""
-    for name in (spec.name, *spec.alternatives):
-        if name in frame.columns:
-            return name, frame[name]
-    for name in (spec.name, *spec.alternatives):
-        if name in frame.index.names:
-            values = frame.index.get_level_values(name)
-            return name, pd.Series(values, index=frame.index)
-    return None
+class _FrameSource:
+    """The inputs of a frame: its columns, else its index levels."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.n = len(frame)
+        self.present = [str(c) for c in frame.columns] + [str(n) for n in frame.index.names if n]
+
+    def find(self, spec: StrategyInput) -> tuple[str, pd.Series | np.ndarray] | None:
+        """(name found, values) for ``spec``: a column, an alternative column or a level."""
+        frame = self.frame
+        for name in (spec.name, *spec.alternatives):
+            if name in frame.columns:
+                return name, frame[name]
+        for name in (spec.name, *spec.alternatives):
+            if name in frame.index.names:
+                values = frame.index.get_level_values(name)
+                return name, pd.Series(values, index=frame.index)
+        return None
+
+
+class _ArraySource:
+    """The inputs given as arrays (columns) and index levels."""
+
+    def __init__(self, columns: dict[str, Any], levels: dict[str, pd.Index], n: int) -> None:
+        self.columns, self.levels, self.n = columns, levels, n
+        self.present = [*columns, *levels]
+
+    def find(self, spec: StrategyInput) -> tuple[str, pd.Series | np.ndarray] | None:
+        for name in (spec.name, *spec.alternatives):
+            if name in self.columns:
+                return name, self.columns[name]
+        for name in (spec.name, *spec.alternatives):
+            if name in self.levels:
+                return name, pd.Series(self.levels[name])
+        return None
 
 
 def _rows(mask: np.ndarray) -> tuple[tuple[int, ...], int]:
@@ -303,18 +386,17 @@ def _examples(values: pd.Series, mask: np.ndarray) -> str:
     return ", ".join(shown)
 
 
-def _read_inputs(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+def _read_inputs(source: _FrameSource | _ArraySource) -> dict[str, np.ndarray]:
     """The inputs as float64 / datetime64[us] arrays; every problem raised at once."""
     problems: list[Problem] = []
-    present = [str(c) for c in frame.columns] + [str(n) for n in frame.index.names if n]
     out: dict[str, np.ndarray] = {}
     for spec in INPUTS.values():
-        found = _source(frame, spec)
+        found = source.find(spec)
         if found is None:
             if spec.required:
-                problems.append(_missing_column(spec, present))
+                problems.append(_missing_column(spec, source.present))
             elif spec.kind == "number":
-                out[spec.name] = np.full(len(frame), np.nan)
+                out[spec.name] = np.full(source.n, np.nan)
             continue
         name, raw = found
         values, problem = _coerce(spec, name, raw)
@@ -351,7 +433,14 @@ def _missing_column(spec: StrategyInput, present: list[str]) -> Problem:
     )
 
 
-def _coerce(spec: StrategyInput, name: str, raw: pd.Series) -> tuple[np.ndarray, Problem | None]:
+def _coerce(
+    spec: StrategyInput, name: str, given: pd.Series | np.ndarray
+) -> tuple[np.ndarray, Problem | None]:
+    fast = _plain(spec, name, given)
+    if fast is not None:
+        return fast, None
+    raw = given if isinstance(given, pd.Series) else pd.Series(given)
+
     def problem(expected: str, mask: np.ndarray, what: str, fix: str) -> Problem:
         rows, n = _rows(mask)
         return Problem(
@@ -408,6 +497,36 @@ def _coerce(spec: StrategyInput, name: str, raw: pd.Series) -> tuple[np.ndarray,
                 f"'{name}' is {spec.description}; correct or drop those rows",
             )
     return values, None
+
+
+def _plain(spec: StrategyInput, name: str, given: pd.Series | np.ndarray) -> np.ndarray | None:
+    """The values of a numpy-typed input that passes every check; else None (``_coerce``
+    then checks it in full and names the problems)."""
+    dtype = given.dtype
+    if not isinstance(dtype, np.dtype):
+        return None
+    if spec.kind == "number" or name == "days_until_next_income":
+        if dtype.kind not in "fiub":
+            return None
+        values = np.asarray(given, dtype=np.float64)
+        missing = np.isnan(values)
+        if np.isinf(values).any():
+            return None
+        if name == "days_until_next_income":
+            return values
+    else:
+        if dtype.kind != "M":
+            return None
+        values = np.asarray(given).astype("datetime64[D]").astype("datetime64[us]")
+        missing = np.isnat(values)
+    if not spec.nullable and missing.any():
+        return None
+    if spec.kind == "number":
+        low = spec.min if spec.min is not None else -np.inf
+        high = spec.max if spec.max is not None else np.inf
+        if (~missing & ((values < low) | (values > high))).any():
+            return None
+    return values
 
 
 # --- reason sentences ----------------------------------------------------------------------
