@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -27,7 +28,14 @@ SERVICE = "collectscore.serving.service:CollectScore"
 class ServiceProcess:
     """``bentoml serve`` of the service on localhost; ``stop()`` ends it (and its workers)."""
 
-    def __init__(self, env: dict[str, str], *, port: int | None = None, log: Path) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        port: int | None = None,
+        log: Path,
+        cwd: Path | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(log)
@@ -36,7 +44,12 @@ class ServiceProcess:
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                env=env,
+                cwd=cwd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def wait_ready(self, timeout: float = 120.0) -> ServiceProcess:
@@ -70,15 +83,38 @@ class ServiceProcess:
             raise ConfigError(f"the service answered {exc.code}: {exc.read()[:2000]!r}") from exc
 
     def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM to the server and its workers; SIGKILL after ``timeout`` seconds."""
+        """SIGTERM to the server and its workers; :meth:`kill` after ``timeout`` seconds."""
         if self.process.poll() is not None:
             return
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=timeout)
+            self.kill(timeout)
+
+    def kill(self, timeout: float = 30.0) -> None:
+        """SIGKILL the server and its workers (no clean shutdown). The workers run in
+        sessions of their own: killing the server's process group alone leaves them running."""
+        workers = _children(self.process.pid)
+        os.killpg(self.process.pid, signal.SIGKILL)
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait(timeout=timeout)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux ``/proc``)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
 
 
 def free_port() -> int:
@@ -89,31 +125,34 @@ def free_port() -> int:
 
 
 def debtors_request(data: Dataset, debtors: pd.DataFrame) -> list[dict[str, Any]]:
-    """The ``debtors`` rows as request items, each with its transactions (up to its as_of),
-    contacts and payments from ``data``."""
-    out = []
-    for _, row in debtors.iterrows():
-        as_of = pd.Timestamp(row["as_of"])
-        item: dict[str, Any] = {}
-        for name, value in row.items():
-            if name == "account_id" or (not isinstance(value, str) and pd.isna(value)):
-                continue
-            if name == "as_of":
-                value = as_of.date().isoformat()
-            elif isinstance(value, np.generic):
-                value = value.item()
-            item[str(name)] = value
+    """The ``debtors`` rows as request items (see :func:`debtor_item`)."""
+    return [debtor_item(data, row) for _, row in debtors.iterrows()]
+
+
+def debtor_item(data: Dataset, row: pd.Series, *, with_transactions: bool = True) -> dict[str, Any]:
+    """One debtors row as a request item, with its transactions (up to its as_of, unless
+    ``with_transactions=False``), contacts and payments from ``data``."""
+    as_of = pd.Timestamp(row["as_of"])
+    item: dict[str, Any] = {}
+    for name, value in row.items():
+        if name == "account_id" or (not isinstance(value, str) and pd.isna(value)):
+            continue
+        if name == "as_of":
+            value = as_of.date().isoformat()
+        elif isinstance(value, np.generic):
+            value = value.item()
+        item[str(name)] = value
+    if with_transactions:
         tx = data.transactions[data.transactions["account_id"] == row["account_id"]]
         item["transactions"] = _records(
             tx[tx["booked_at"] < as_of + pd.Timedelta(days=1)].drop(columns="account_id")
         )
-        for name, column in (("contacts", "sent_at"), ("payments", "paid_at")):
-            table = getattr(data, name)
-            if table is not None:
-                mine = table[table["debtor_id"] == row["debtor_id"]]
-                item[name] = _records(mine[mine[column] <= as_of].drop(columns="debtor_id"))
-        out.append(item)
-    return out
+    for name, column in (("contacts", "sent_at"), ("payments", "paid_at")):
+        table = getattr(data, name)
+        if table is not None:
+            mine = table[table["debtor_id"] == row["debtor_id"]]
+            item[name] = _records(mine[mine[column] <= as_of].drop(columns="debtor_id"))
+    return item
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

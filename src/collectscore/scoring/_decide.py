@@ -29,6 +29,19 @@ if TYPE_CHECKING:
     from ..strategy import StrategyConfig
     from ..tracking import ModelVersionInfo, TrackingConfig
 
+#: The columns the contact policy's best action gives each decision (see ``_packaged``).
+_CONTACT_DECISION: tuple[str, ...] = (
+    "decision",
+    "channel",
+    "send_at",
+    "send_at_utc",
+    "p_success",
+    "value",
+    "choice_probability",
+    "pack",
+    "reason",
+)
+
 #: The columns of :func:`decide`'s result, in order.
 DECISION_COLUMNS: tuple[str, ...] = (
     "debtor_id",
@@ -42,15 +55,7 @@ DECISION_COLUMNS: tuple[str, ...] = (
     "human_review",
     "plan_offer",
     "contact_after",
-    "decision",
-    "channel",
-    "send_at",
-    "send_at_utc",
-    "p_success",
-    "value",
-    "choice_probability",
-    "pack",
-    "reason",
+    *_CONTACT_DECISION,
     "alternatives",
     "excluded",
     "propensity_model",
@@ -403,18 +408,7 @@ def _packaged(rec: Any) -> pd.DataFrame:
     best = rec.best.rename(columns={"action": "decision"})
     alternatives = _as_json(rec.alternatives, "alternatives")
     excluded = _as_json(rec.excluded, "excluded")
-    keep = [
-        "debtor_id",
-        "decision",
-        "channel",
-        "send_at",
-        "send_at_utc",
-        "p_success",
-        "value",
-        "choice_probability",
-        "pack",
-        "reason",
-    ]
+    keep = ["debtor_id", *_CONTACT_DECISION]
     return (
         best[keep]
         .merge(alternatives, left_on="debtor_id", right_index=True, how="left")
