@@ -73,14 +73,22 @@ def portfolio(data: Dataset, n: int, per_debtor: int) -> tuple[Dataset, pd.DataF
     return Dataset(transactions=tx, debtors=debtors, contacts=history, payments=empty), debtors
 
 
-def bodies(data: Dataset, debtors: pd.DataFrame, features: pd.DataFrame | None) -> list[dict]:
+def bodies(
+    data: Dataset, debtors: pd.DataFrame, features: pd.DataFrame | None, *, compact: bool = False
+) -> list[dict]:
+    """Request items: with transactions (no ``features``), or with features as name -> value,
+    or as values in the order of the request's ``feature_names`` (``compact``)."""
     out = []
     values = features.to_dict("records") if features is not None else None
     for i, (_, row) in enumerate(debtors.iterrows()):
         debtor = debtor_payload(data, row, with_transactions=features is None)
         debtor.pop("payments", None)
         if values is not None:
-            debtor["features"] = {k: (None if pd.isna(v) else v) for k, v in values[i].items()}
+            given = [None if pd.isna(v) else v for v in values[i].values()]
+            if compact:
+                debtor["feature_values"] = given
+            else:
+                debtor["features"] = dict(zip(values[i], given, strict=True))
         out.append(debtor)
     return out
 
@@ -157,6 +165,7 @@ def main() -> None:
     features = build_features(big.transactions, debtors, contacts=big.contacts)
     raw_bodies = bodies(big, debtors, None)
     feature_bodies = bodies(big, debtors, features)
+    compact_bodies = bodies(big, debtors, features, compact=True)
     n_tx = len(big.transactions) / len(debtors)
     print(f"{len(debtors):,} debtors, {n_tx:.0f} transactions each on average")
 
@@ -190,20 +199,22 @@ def main() -> None:
                 print(f"  {label:30s} c={concurrency:<3d} {quantiles(ms)}  {rate:6.0f} req/s")
 
         print("\n1,000-debtor batches")
-        for name, batch_bodies in (
-            ("raw transactions", raw_bodies),
-            ("precomputed", feature_bodies),
+        names = {"feature_names": list(features.columns)}
+        for name, batch_bodies, extra in (
+            ("raw transactions", raw_bodies, {}),
+            ("precomputed, name -> value", feature_bodies, {}),
+            ("precomputed, feature_names once", compact_bodies, names),
         ):
             for recommend in (False, True):
                 options = {"recommend": recommend}
                 body = json.dumps(
-                    {"debtors": batch_bodies, "now": now, "options": options}
+                    {"debtors": batch_bodies, **extra, "now": now, "options": options}
                 ).encode()
                 runs = args.batches if not recommend else 1
                 ms = asyncio.run(latencies(server.url + "/score", [body] * runs, 1))
                 label = f"{name}, {'full decision' if recommend else 'score + reasons'}"
                 print(
-                    f"  {label:45s} {statistics.median(ms) / 1000:6.2f} s a batch "
+                    f"  {label:52s} {statistics.median(ms) / 1000:6.2f} s a batch "
                     f"({len(body) / 1e6:5.1f} MB) -> {1000 / (statistics.median(ms) / 1000):7.0f} debtors/s"
                 )
     finally:

@@ -34,8 +34,9 @@ AUDIT_COLUMNS: tuple[str, ...] = (
     "channel",
     "send_at",
     "output",
-    "reasons",
 )
+#: Columns read from the stored answer (``output``) rather than stored twice.
+DERIVED_COLUMNS: dict[str, str] = {"reasons": "json_extract(output, '$.reasons')"}
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS decisions (
@@ -137,7 +138,8 @@ def query_audit(
         moment = since if since.tzinfo else since.replace(tzinfo=dt.UTC)
         where.append("decided_at >= ?")
         args.append(moment.astimezone(dt.UTC).isoformat())
-    sql = f"SELECT id, {', '.join(AUDIT_COLUMNS)} FROM decisions"
+    derived = [f"{expr} AS {name}" for name, expr in DERIVED_COLUMNS.items()]
+    sql = f"SELECT id, {', '.join([*AUDIT_COLUMNS, *derived])} FROM decisions"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY id DESC LIMIT ?"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
+from collections import Counter
 from typing import Annotated, Any, Literal, NotRequired, Required
 
 from pydantic import (
@@ -155,6 +156,12 @@ class _DebtorBase(BaseModel):
         "`collectscore features`; every feature the models use (GET /model) must be given.",
         max_length=MAX_FEATURES,
     )
+    feature_values: list[FeatureValue] | None = Field(
+        None,
+        description="Precomputed features as values only, in the order of the request's "
+        "`feature_names` (null = unknown): the compact form of `features` for large batches.",
+        max_length=MAX_FEATURES,
+    )
     contacts: list[Contact] | None = Field(  # type: ignore[valid-type]
         None, description="The debtor's contact history (caps, gaps and history features)."
     )
@@ -171,10 +178,16 @@ class _DebtorBase(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> Any:
-        if (self.transactions is None) == (self.features is None):
+        given = (
+            (self.transactions is not None)
+            + (self.features is not None)
+            + (self.feature_values is not None)
+        )
+        if given != 1:
             raise ValueError(
-                "give either 'transactions' (features are built from them) or 'features' "
-                "(precomputed), not both and not neither"
+                "give one of 'transactions' (features are built from them), 'features' "
+                "(precomputed, name -> value) or 'feature_values' (precomputed, in the order "
+                "of the request's feature_names); not several and not none"
             )
         return self
 
@@ -209,12 +222,51 @@ class ScoreOptions(BaseModel):
     )
 
 
-class ScoreRequest(BaseModel):
-    """A batch of debtors to score, each with its transactions or its features."""
+class _DebtorBatch(BaseModel):
+    """Debtors, and the names of their ``feature_values`` when they come in compact form."""
 
     model_config = _STRICT
 
     debtors: list[Debtor] = Field(..., min_length=1)  # type: ignore[valid-type]
+    feature_names: list[Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]] | None = Field(
+        None,
+        description="Names of the values in each debtor's `feature_values`, in order, once "
+        "for the whole request (GET /model lists the features the models use).",
+        max_length=MAX_FEATURES,
+    )
+
+    @model_validator(mode="after")
+    def _feature_layout(self) -> Any:
+        names = self.feature_names
+        if names is not None and len(set(names)) != len(names):
+            repeated = sorted(n for n, k in Counter(names).items() if k > 1)
+            raise ValueError(
+                "feature_names: each name may appear once; repeated: "
+                + ", ".join(repr(n[:40]) for n in repeated[:5])
+            )
+        wrong = []
+        for i, debtor in enumerate(self.debtors):
+            values = debtor.feature_values
+            if values is None:
+                continue
+            if names is None:
+                raise ValueError(
+                    f"debtors[{i}].feature_values needs the request's feature_names (the "
+                    "names of the values, in order)"
+                )
+            if len(values) != len(names):
+                wrong.append(f"debtors[{i}] gives {len(values)}")
+        if wrong:
+            raise ValueError(
+                f"feature_values: one value per name of feature_names ({len(names or ())}) "
+                "for every debtor; " + ", ".join(wrong[:5])
+            )
+        return self
+
+
+class ScoreRequest(_DebtorBatch):
+    """A batch of debtors to score, each with its transactions or its features."""
+
     now: Annotated[dt.datetime, AfterValidator(_in_range)] | None = Field(
         None,
         description="Moment of the decision (tz-aware, or debtor-local when naive); "
@@ -238,12 +290,8 @@ class ScoreRequest(BaseModel):
         return self
 
 
-class ExplainRequest(BaseModel):
+class ExplainRequest(_DebtorBatch):
     """Debtors whose full feature contributions are wanted."""
-
-    model_config = _STRICT
-
-    debtors: list[Debtor] = Field(..., min_length=1)  # type: ignore[valid-type]
 
 
 # ------------------------------------------------------------------ responses

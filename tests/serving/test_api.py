@@ -80,6 +80,73 @@ def test_precomputed_features_give_the_same_scores_as_raw_transactions(
     }  # fmt: skip
 
 
+def test_compact_features_names_once_values_per_debtor_give_the_same_scores(
+    server: Server, scored: httpx.Response, sample, snapshots: pd.DataFrame, now: str
+) -> None:
+    features = build_features(
+        sample.transactions, snapshots, contacts=sample.contacts, payments=sample.payments
+    )
+    names = list(features.columns)[::-1]  # any order: the names say which value is which
+    debtors = []
+    for i, ((_, row), values) in enumerate(
+        zip(snapshots.iterrows(), features[names].to_numpy().tolist(), strict=True)
+    ):
+        debtor = debtor_payload(sample, row, with_transactions=i == 0)
+        if i == 1:  # name -> value, in the same request
+            debtor["features"] = {
+                n: (None if pd.isna(v) else v) for n, v in zip(names, values, strict=True)
+            }
+        elif i > 1:
+            debtor["feature_values"] = [None if pd.isna(v) else v for v in values]
+        debtors.append(debtor)
+    response = server.post(
+        "/score",
+        {"debtors": debtors, "feature_names": names, "now": now, "options": {"recommend": False}},
+    )
+    assert response.status_code == 200, response.text
+    given = [r["p_pay"] for r in response.json()["debtors"]]
+    built = [r["p_pay"] for r in scored.json()["debtors"]]
+    np.testing.assert_allclose(given, built, rtol=0, atol=1e-12)
+    reasons = [r["reasons"] for r in response.json()["debtors"]]
+    assert reasons == [r["reasons"] for r in scored.json()["debtors"]]
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda b: b.pop("feature_names"), "needs the request's feature_names"),
+        (lambda b: b["debtors"][1]["feature_values"].pop(), "debtors[1] gives"),
+        (lambda b: b["feature_names"].append(b["feature_names"][0]), "repeated"),
+        (lambda b: b["debtors"][0].update(features={}), "not several"),
+    ],
+)
+def test_compact_features_that_do_not_fit_their_names_are_a_422(
+    server: Server, raw_request: dict, change, words: str
+) -> None:
+    names = ["outstanding", "days_past_due"]
+    body = _bad(raw_request, lambda b: None)
+    for debtor in body["debtors"][:2]:
+        debtor.pop("transactions")
+        debtor["feature_values"] = [100.0, 3.0]
+    body["debtors"] = body["debtors"][:2]
+    body["feature_names"] = names
+    change(body)
+    response = server.post("/score", body)
+    assert response.status_code == 422, response.text
+    assert words in response.text
+
+
+def test_compact_features_missing_a_model_feature_are_a_422_naming_it(
+    server: Server, raw_request: dict
+) -> None:
+    body = {"debtors": raw_request["debtors"][:1], "feature_names": ["outstanding"]}
+    body["debtors"] = [{**body["debtors"][0], "feature_values": [10.0]}]
+    body["debtors"][0].pop("transactions")
+    response = server.post("/score", body)
+    assert response.status_code == 422, response.text
+    assert "feature_names misses" in response.json()["error"]
+
+
 def test_explain_returns_contributions_that_add_up_to_the_margin(
     server: Server, scored: httpx.Response, raw_request: dict
 ) -> None:
@@ -142,7 +209,7 @@ def _bad(raw_request: dict, change) -> dict:
             "'sms'",
         ),
         (lambda b: b["debtors"][2].update(timezone="Mars/Olympus"), "debtors[2].timezone", "IANA"),
-        (lambda b: b["debtors"][0].pop("transactions"), "debtors[0]", "either 'transactions'"),
+        (lambda b: b["debtors"][0].pop("transactions"), "debtors[0]", "one of 'transactions'"),
         (lambda b: b["debtors"][0].update(country="Colombia"), "debtors[0].country", "pattern"),
         (lambda b: b["debtors"][1].update(debtor_id=b["debtors"][0]["debtor_id"]), "", "once"),
         (lambda b: b.update(options={"reasons": 99}), "options.reasons", "20"),
