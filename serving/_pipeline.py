@@ -480,8 +480,12 @@ def _no_transactions() -> pd.DataFrame:
     )
 
 
-def run_jobs(jobs: Sequence[Job], bundle: ModelBundle, now: pd.Timestamp) -> list[Outcome]:
-    """Score jobs of one group together; their outcomes in order (raises on failure)."""
+def run_jobs(
+    jobs: Sequence[Job], bundle: ModelBundle, now: pd.Timestamp, *, threads: int = 1
+) -> list[Outcome]:
+    """Score jobs of one group together; their outcomes in order (raises on failure).
+
+    ``threads``: LightGBM threads of the propensity model's predictions."""
     from collectscore.explanations import explain, reason_columns
     from collectscore.scoring import decide_snapshots
 
@@ -495,7 +499,7 @@ def run_jobs(jobs: Sequence[Job], bundle: ModelBundle, now: pd.Timestamp) -> lis
     model = bundle.models.propensity
     names = [str(c) for c in model.feature_names_in_]
     X = features[names].reset_index(drop=True)
-    explanation = explain(model, X)
+    explanation = explain(model, X, threads=threads)
     stamp = _iso(pd.Timestamp.now(tz="UTC"))
     if first.kind == "explain":
         return _explained(jobs, batch, explanation, bundle, stamp)

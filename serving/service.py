@@ -224,12 +224,14 @@ class CollectScore:
         for members in groups.values():
             bundle = jobs[members[0]].bundle
             try:
-                results = run_jobs([jobs[i] for i in members], bundle, now)
+                results = run_jobs(
+                    [jobs[i] for i in members], bundle, now, threads=self.config.threads
+                )
             except Exception as exc:
                 if len(members) == 1:
                     results = [Outcome(error=exc)]
                 else:  # find the request that failed: the others are answered
-                    results = [_alone(jobs[i], bundle, now) for i in members]
+                    results = [_alone(jobs[i], bundle, now, self.config.threads) for i in members]
             for i, result in zip(members, results, strict=True):
                 outcomes[i] = result
         rows = [row for o in outcomes if o.error is None for row in o.audit_rows]
@@ -259,9 +261,9 @@ class CollectScore:
 CollectScore.add_asgi_middleware(Gate)
 
 
-def _alone(job: Job, bundle: ModelBundle, now: pd.Timestamp) -> Outcome:
+def _alone(job: Job, bundle: ModelBundle, now: pd.Timestamp, threads: int) -> Outcome:
     try:
-        return run_jobs([job], bundle, now)[0]
+        return run_jobs([job], bundle, now, threads=threads)[0]
     except Exception as exc:
         return Outcome(error=exc)
 

@@ -51,3 +51,25 @@ def test_columns_may_come_in_any_order_and_rows_keep_their_labels(sample_model: 
     a, b = explain(sample_model.model, X), explain(sample_model.model, shuffled)
     assert a.contributions.equals(b.contributions)
     assert a.values.equals(b.values)
+
+
+def test_one_thread_gives_the_same_contributions_and_scores_as_every_core(
+    sample_model: Trained,
+) -> None:
+    one = explain(sample_model.model, sample_model.X, threads=1)
+    every = explain(sample_model.model, sample_model.X)
+    np.testing.assert_allclose(
+        one.contributions.to_numpy(), every.contributions.to_numpy(), rtol=0, atol=1e-12
+    )
+    np.testing.assert_allclose(one.margin, every.margin, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(one.p_pay, every.p_pay)
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True])
+def test_a_thread_count_that_is_not_a_positive_whole_number_is_refused(
+    sample_model: Trained, threads: object
+) -> None:
+    from collectscore import ConfigError
+
+    with pytest.raises(ConfigError, match="threads must be a whole number >= 1"):
+        explain(sample_model.model, sample_model.X.iloc[:5], threads=threads)  # type: ignore[arg-type]

@@ -200,9 +200,11 @@ class PropensityModel(BinaryFrameClassifier):
         return self.classes_[(p >= 0.5).astype(int)]
 
     # -------------------------------------------------------------- helpers
-    def _margin(self, values: np.ndarray) -> np.ndarray:
+    def _margin(self, values: np.ndarray, *, threads: int | None = None) -> np.ndarray:
+        """Raw log-odds; ``threads``: LightGBM threads (None: OpenMP's default, every core)."""
+        extra = {} if threads is None else {"num_threads": threads}
         raw = self.booster_.booster_.predict(
-            values, raw_score=True, num_iteration=self.best_iteration_
+            values, raw_score=True, num_iteration=self.best_iteration_, **extra
         )
         return np.asarray(raw, dtype=float)
 
