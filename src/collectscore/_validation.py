@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow
 
 from collectscore._contract import (
@@ -45,6 +44,7 @@ from collectscore._io import (
     read_dir,
     read_table,
 )
+from collectscore._pandera import pa
 
 __all__ = [
     "ContractWarning",
