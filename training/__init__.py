@@ -22,6 +22,7 @@ from ._config import (
 )
 from ._contact import CONTACT, ContactTrainConfig, ContactTrainingRun, train_contact
 from ._cv import cv_summary
+from ._dask import DaskTrainingRun, train_propensity_dask
 from ._pipeline import TrainingRun, performance_by_group, train_propensity
 from ._promote import holdout, promote_model
 from ._sources import TrainingData, load_training_data
@@ -33,6 +34,7 @@ __all__ = [
     "ContactTrainConfig",
     "ContactTrainingRun",
     "ContractData",
+    "DaskTrainingRun",
     "FeatureTable",
     "PromoteConfig",
     "TrainConfig",
@@ -47,4 +49,5 @@ __all__ = [
     "train_champions",
     "train_contact",
     "train_propensity",
+    "train_propensity_dask",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 #: How many example rows a problem lists before saying "(+N more)".
 EXAMPLE_ROWS = 5
@@ -65,6 +66,11 @@ class ContractError(ValueError):
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} with the input data:"
         return "\n".join([head, *(f"  - {p.describe()}" for p in self.problems)])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from its problems (not its message) when it crosses a process boundary:
+        # raised in a Dask or Spark task, it reaches the caller whole
+        return (type(self), (list(self.problems),))
 
     def tables(self) -> set[str]:
         return {p.table for p in self.problems}

@@ -156,21 +156,66 @@ class PropensityModel(BinaryFrameClassifier):
         elif callbacks:
             fit_kwargs["callbacks"] = list(callbacks)
         booster.fit(pd.DataFrame(X_fit, columns=names), y_fit, **fit_kwargs)
+        self._adopt(booster, names, classes, weights)
+        if self.calibration != "none":
+            assert X_val is not None and y_val is not None
+            self.calibrator_ = _fit_calibrator(self.calibration, self._margin(X_val), y_val)
+        return self
 
+    @classmethod
+    def from_booster(
+        cls,
+        booster: lightgbm.LGBMClassifier,
+        *,
+        class_weights: tuple[float, float],
+        calibration_margin: np.ndarray | None = None,
+        calibration_target: np.ndarray | None = None,
+        classes: Sequence[Any] = (0, 1),
+        **params: Any,
+    ) -> PropensityModel:
+        """A fitted model around trees grown elsewhere (e.g. LightGBM's Dask interface).
+
+        ``booster`` must have been trained with this model's ``_lgbm_params`` (same monotone
+        constraints) and ``class_weights`` (weight of target 0, 1); the calibrator is fitted
+        on ``calibration_margin`` (the trees' raw margin on held-out rows) and their 0/1
+        ``calibration_target``.
+        """
+        model = cls(**params)
+        model._check_params()
+        names = [str(n) for n in booster.feature_name_]
+        model._adopt(booster, names, np.asarray(classes), np.asarray(class_weights, dtype=float))
+        if model.calibration != "none":
+            if calibration_margin is None or calibration_target is None:
+                raise ConfigError(
+                    f"calibration={model.calibration!r} needs the held-out rows' margin and "
+                    "target. Fix: pass calibration_margin and calibration_target, or use "
+                    "calibration='none'."
+                )
+            model.calibrator_ = _fit_calibrator(
+                model.calibration,
+                np.asarray(calibration_margin, dtype=float),
+                np.asarray(calibration_target, dtype=np.int8),
+            )
+        return model
+
+    def _adopt(
+        self,
+        booster: lightgbm.LGBMClassifier,
+        names: list[str],
+        classes: np.ndarray,
+        weights: np.ndarray,
+    ) -> None:
+        """Set the fitted attributes around trained trees (the calibrator is set after)."""
         self.booster_ = booster
         best = getattr(booster, "best_iteration_", 0) or 0
         self.best_iteration_ = int(best) if best > 0 else int(booster.booster_.num_trees())
         self.classes_ = classes
         self.feature_names_in_ = np.asarray(names, dtype=object)
         self.n_features_in_ = len(names)
-        self.monotone_constraints_ = dict(zip(names, constraints, strict=True))
+        self.monotone_constraints_ = dict(zip(names, self._constraints(names), strict=True))
         # the class weights move the log-odds by log(w1 / w0): undone for calibration="none"
         self.prior_shift_ = float(np.log(weights[1] / weights[0]))
         self.calibrator_ = None
-        if self.calibration != "none":
-            assert X_val is not None and y_val is not None
-            self.calibrator_ = _fit_calibrator(self.calibration, self._margin(X_val), y_val)
-        return self
 
     # -------------------------------------------------------------- predict
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
