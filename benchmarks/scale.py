@@ -96,7 +96,9 @@ def _run_dask(folder: Path, out: Path) -> None:
     ):
         tx = dd.read_parquet(str(folder / "transactions.parquet"))
         debtors = dd.read_parquet(str(folder / "debtors.parquet"))
-        build_features(tx, debtors).to_parquet(str(out), write_index=False)
+        # about 400,000 transactions per partition
+        parts = max(4, _transaction_rows(folder) // 400_000)
+        build_features(tx, debtors, npartitions=parts).to_parquet(str(out), write_index=False)
 
 
 def _transaction_rows(folder: Path) -> int:

@@ -87,6 +87,7 @@ class CollectScore:
         self.bundle: ModelBundle = load_bundle(self.config)
         self.audit = AuditLog(self.config.audit_db, self.config.audit_retention_days).open()
         purged = self.audit.purge()
+        self.audit.start_checkpoints()
         self.batcher = MicroBatcher(
             self._process,
             max_rows=self.config.max_batch_debtors,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -50,9 +51,13 @@ def test_no_acknowledged_decision_is_lost_when_the_server_is_killed(
     assert set(acknowledged) <= stored
 
 
-def _row(request_id: str, decided_at: dt.datetime) -> tuple:
+PADDED = '{"p_pay": 0.5, "reason": "' + "x" * 1500 + '"}'
+
+
+def _row(request_id: str, decided_at: dt.datetime, output: str | None = None) -> tuple:
     values = dict.fromkeys(AUDIT_COLUMNS)
     values.update(request_id=request_id, endpoint="score", decided_at=decided_at.isoformat())
+    values["output"] = output
     return tuple(values[c] for c in AUDIT_COLUMNS)
 
 
@@ -87,3 +92,21 @@ def test_the_service_refuses_to_start_without_an_api_key(tmp_path: Path) -> None
 def test_querying_a_missing_audit_database_says_which_option_to_use(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="--db"):
         query_audit(tmp_path / "nowhere.db")
+
+
+def test_writes_leave_the_checkpoint_to_the_background_thread(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit.db", retention_days=30).open()
+    now = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
+    for i in range(30):
+        log.write([_row(f"r{i}-{j}", now, PADDED) for j in range(100)])
+    in_log, copied = log.checkpoint()
+    # SQLite's own default would have checkpointed at 1,000 pages
+    assert in_log > 1000 and copied == in_log, "the writes checkpointed nothing themselves"
+    log.start_checkpoints(every_s=0.05)
+    log.write([_row("late", now)])
+    deadline = time.monotonic() + 10
+    while log.checkpoint()[0] != 0 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the next write after a full checkpoint starts the log over
+        log.write([])
+    log.close()
+    assert len(query_audit(tmp_path / "audit.db", limit=10_000)) == 3001
