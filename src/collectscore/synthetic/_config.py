@@ -39,6 +39,13 @@ class SampleConfig:
     horizon_days: int = DEFAULT_HORIZON_DAYS
     #: Countries debtors live in (a subset of the built-in rule-pack countries).
     countries: tuple[str, ...] = RULE_PACK_COUNTRIES
+    #: Drift switch for monitoring tests: the share of debtors (0-1) whose income drops by
+    #: ``income_shock_size`` from ``shock_date`` on (default off: the data are unchanged).
+    income_shock: float = 0.0
+    #: Share of income the shocked debtors lose (0 < size <= 1).
+    income_shock_size: float = 0.5
+    #: First day of the lower income; ``None``: the day after the first snapshot's as_of.
+    shock_date: dt.date | None = None
 
     def __post_init__(self) -> None:
         self._check_ints()
@@ -59,6 +66,7 @@ class SampleConfig:
             )
         self._check_countries()
         self._check_calendar()
+        self._check_income_shock()
 
     def _check_ints(self) -> None:
         bounds = {
@@ -114,6 +122,45 @@ class SampleConfig:
                 f"(at least {MIN_DAYS_BEFORE_FIRST_SNAPSHOT} needed). Lower snapshots or "
                 "raise months_min"
             )
+
+    def _check_income_shock(self) -> None:
+        for name, low_open, meaning in (
+            ("income_shock", False, "the share of debtors whose income drops"),
+            ("income_shock_size", True, "the share of income the shocked debtors lose"),
+        ):
+            value = getattr(self, name)
+            ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+                value, bool
+            )
+            if not ok or not (value > 0 if low_open else value >= 0) or not value <= 1:
+                allowed = "> 0 and <= 1" if low_open else "between 0 and 1"
+                raise ConfigError(f"{name} ({meaning}) must be a number {allowed}; got {value!r}")
+            object.__setattr__(self, name, float(value))
+        if self.shock_date is None:
+            return
+        if isinstance(self.shock_date, str):
+            try:
+                object.__setattr__(self, "shock_date", dt.date.fromisoformat(self.shock_date))
+            except ValueError:
+                raise ConfigError(
+                    f"shock_date must be a date such as 2026-06-01; got {self.shock_date!r}"
+                ) from None
+        if isinstance(self.shock_date, dt.datetime) or not isinstance(self.shock_date, dt.date):
+            raise ConfigError(
+                "shock_date must be a datetime.date such as date(2026, 6, 1) (or None: the day "
+                f"after the first snapshot); got {self.shock_date!r}"
+            )
+        if self.shock_date > self.end_date:
+            raise ConfigError(
+                f"shock_date ({self.shock_date}) must be on or before end_date "
+                f"({self.end_date}), or no snapshot could show the income shock"
+            )
+
+    def income_shock_date(self) -> dt.date:
+        """The first day of the lower income of ``income_shock``'s debtors."""
+        if self.shock_date is not None:
+            return self.shock_date
+        return self.snapshot_dates()[0] + dt.timedelta(days=1)
 
     # derived calendar -----------------------------------------------------------
     def history_days_range(self) -> tuple[int, int]:

@@ -63,6 +63,21 @@ def block_rng(seed: int, block: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
 
 
+def income_drift(cfg: SampleConfig, cal: Calendar, block: int, n: int) -> tuple:
+    """(first day, income factor) of the ``income_shock`` drift switch, per debtor.
+
+    Who is hit comes from a stream of its own, so the block's main stream, and hence
+    every other draw, is the same with the switch on or off.
+    """
+    never = np.full(n, cal.n_days + 1, dtype=np.int64)
+    if cfg.income_shock <= 0:
+        return never, np.ones(n)
+    rng = np.random.default_rng(np.random.SeedSequence(cfg.seed, spawn_key=(block, 1)))
+    hit = rng.random(n) < cfg.income_shock
+    first = max(cal.day_index(cfg.income_shock_date()), 0)
+    return np.where(hit, first, never), np.where(hit, 1.0 - cfg.income_shock_size, 1.0)
+
+
 def _choice(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     """One draw per row of a (n, k) probability matrix."""
     cum = np.cumsum(probs, axis=1)
@@ -96,6 +111,10 @@ class Traits:
     shock: np.ndarray
     shock_day: np.ndarray
     shock_factor: np.ndarray
+    #: The drift switch (``SampleConfig.income_shock``): every income x ``drift_factor``
+    #: from ``drift_day`` on (never, x 1 when off).
+    drift_day: np.ndarray
+    drift_factor: np.ndarray
     unemployment_day: np.ndarray
     unemployment: np.ndarray
     willingness_z: np.ndarray
@@ -109,8 +128,10 @@ class Traits:
     dpd: np.ndarray
 
 
-def draw_traits(rng: np.random.Generator, n: int, cfg: SampleConfig, cal: Calendar) -> Traits:
-    """Draw the latent traits of ``n`` debtors."""
+def draw_traits(
+    rng: np.random.Generator, n: int, cfg: SampleConfig, cal: Calendar, block: int = 0
+) -> Traits:
+    """Draw the latent traits of ``n`` debtors (``block``: their block, for the drift switch)."""
     codes = [COUNTRY_CODES.index(c) for c in cfg.countries]
     w = np.array([COUNTRIES[COUNTRY_CODES[c]].weight for c in codes])
     country = np.array(codes)[_choice(rng, np.tile(w / w.sum(), (n, 1)))]
@@ -171,6 +192,8 @@ def draw_traits(rng: np.random.Generator, n: int, cfg: SampleConfig, cal: Calend
     )
     unemployment = np.round(gets_unemployment * income * 0.45)
 
+    drift_day, drift_factor = income_drift(cfg, cal, block, n)
+
     will = rng.normal(0, 1, n) + 0.35 * (age == 2) - 0.2 * (age == 0)
     consent_p = np.array(
         [
@@ -220,6 +243,8 @@ def draw_traits(rng: np.random.Generator, n: int, cfg: SampleConfig, cal: Calend
         shock=shock,
         shock_day=shock_day,
         shock_factor=shock_factor,
+        drift_day=drift_day,
+        drift_factor=drift_factor,
         unemployment_day=unemployment_day,
         unemployment=unemployment,
         willingness_z=will,
@@ -309,7 +334,12 @@ def _lognormal(rng: np.random.Generator, size: int, sigma: float) -> np.ndarray:
 
 
 def _shock_factor(tr: Traits, acct: np.ndarray, day: np.ndarray) -> np.ndarray:
-    return np.where(day >= tr.shock_day[acct], tr.shock_factor[acct], 1.0)
+    return np.where(day >= tr.shock_day[acct], tr.shock_factor[acct], 1.0) * _drift(tr, acct, day)
+
+
+def _drift(tr: Traits, acct: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The drift switch's income factor (exactly 1.0 when it is off)."""
+    return np.where(day >= tr.drift_day[acct], tr.drift_factor[acct], 1.0)
 
 
 def _planned_flows(ev: _Events, tr: Traits, cal: Calendar) -> None:
@@ -346,16 +376,18 @@ def _planned_flows(ev: _Events, tr: Traits, cal: Calendar) -> None:
     for month_day in cal.bonus_days:
         keep = (start[salaried] <= month_day) & (tr.shock_day[salaried] > month_day)
         a = salaried[keep]
-        ev.add("bonus", a, np.full(len(a), month_day), inc[a] * 0.5, P_INFLOW)
+        day = np.full(len(a), month_day)
+        ev.add("bonus", a, day, inc[a] * 0.5 * _drift(tr, a, day), P_INFLOW)
 
     for itype, kind, lo, hi in ((3, "pension", 1, 6), (4, "benefits", 1, 28)):
         who = everyone[tr.income_type == itype]
         a, d = _scheduled(cal.following, rng.integers(lo, hi + 1, n), who, start)
-        ev.add(kind, a, d, inc[a], P_INFLOW)
+        ev.add(kind, a, d, inc[a] * _drift(tr, a, d), P_INFLOW)
     jobless = everyone[tr.unemployment > 0]
     a, d = _scheduled(cal.following, rng.integers(1, 29, n), jobless, start)
     keep = d >= tr.unemployment_day[a]
-    ev.add("unemployment", a[keep], d[keep], tr.unemployment[a[keep]], P_INFLOW)
+    a, d = a[keep], d[keep]
+    ev.add("unemployment", a, d, tr.unemployment[a] * _drift(tr, a, d), P_INFLOW)
 
     gig = tr.income_type == 2
     a, d = _random_days(rng, np.where(gig, 9.0, 0.0), start, D)
@@ -369,7 +401,7 @@ def _planned_flows(ev: _Events, tr: Traits, cal: Calendar) -> None:
     )
     none = tr.income_type == 5
     a, d = _random_days(rng, np.where(none, 3.0, 0.6), start, D)
-    size = np.where(none[a], inc[a] / 3, inc[a] * 0.06)
+    size = np.where(none[a], inc[a] / 3 * _drift(tr, a, d), inc[a] * 0.06)
     ev.add("transfer_in", a, d, size * _lognormal(rng, len(a), 0.7), P_INFLOW, vary=0.5)
 
     # fixed monthly debits -------------------------------------------------------
@@ -473,7 +505,7 @@ def simulate_block(cfg: SampleConfig, cal: Calendar, block: int) -> dict[str, pa
     n = min(cfg.debtors - first, BLOCK_DEBTORS)
     rng = block_rng(cfg.seed, block)
     D = cal.n_days
-    tr = draw_traits(rng, n, cfg, cal)
+    tr = draw_traits(rng, n, cfg, cal, block)
     ev = _Events(rng, tr, D)
     _planned_flows(ev, tr, cal)
     planned = ev.concat()
@@ -586,6 +618,7 @@ def _decide(
     income_now = tr.income * np.where(shocked, tr.shock_factor, 1.0) + tr.unemployment * (
         tr.unemployment_day <= a
     )
+    income_now = income_now * np.where(tr.drift_day <= a, tr.drift_factor, 1.0)
     fcf = income_now - tr.fixed_costs - 0.5 * tr.spend_budget
     cap = np.log((np.maximum(bal, 0) + np.maximum(fcf, 0) + 0.05 * income_now + tr.scale) / due)
     recent_shock = shocked & (a - tr.shock_day < 90)
