@@ -71,6 +71,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/explain.py
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/serving.py
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache
