@@ -34,11 +34,10 @@ from starlette.responses import JSONResponse, Response
 
 from collectscore._errors import ConfigError, ContractError
 
-from ._audit import AUDIT_COLUMNS, AuditLog
+from ._audit import AuditLog
 from ._batching import ACTIVITY, MicroBatcher
 from ._config import ENV, ServiceConfig
 from ._gate import SCOPE_KEY, Gate
-from ._metrics import service_metrics
 from ._models import ModelBundle, load_bundle, registered_versions
 from ._pipeline import Job, Outcome, RequestTooLarge, prepare_job, run_jobs
 from ._schemas import (
@@ -245,7 +244,6 @@ class CollectScore:
             for o in outcomes:
                 if o.error is None:
                     o.error = AuditUnavailable()
-        _count(jobs, outcomes)
         done = time.perf_counter()
         logger.info(
             "batch of %d request(s), %d debtor(s), %d group(s) in %.1f ms (audit %.1f ms)",
@@ -262,25 +260,6 @@ class CollectScore:
 
 
 CollectScore.add_asgi_middleware(Gate)
-
-
-_P_PAY, _BAND, _DECISION = (AUDIT_COLUMNS.index(c) for c in ("p_pay", "risk_band", "decision"))
-
-
-def _count(jobs: list[Job], outcomes: list[Outcome]) -> None:
-    """The answered decisions of POST /score in /metrics (score distribution, decisions)."""
-    metrics = service_metrics()
-    for job, outcome in zip(jobs, outcomes, strict=True):
-        if job.kind != "score" or outcome.error is not None or not outcome.audit_rows:
-            continue
-        rows = outcome.audit_rows
-        metrics.scored(
-            job.kind,
-            job.bundle.ref("propensity")["version"],
-            [row[_P_PAY] for row in rows],
-            [row[_DECISION] for row in rows],
-            [row[_BAND] for row in rows],
-        )
 
 
 def _alone(job: Job, bundle: ModelBundle, now: pd.Timestamp, threads: int) -> Outcome:
