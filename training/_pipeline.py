@@ -28,6 +28,7 @@ from collectscore.models import (
     roc_auc,
     stratified_split,
 )
+from collectscore.monitoring import REFERENCE_DIR, write_reference
 from collectscore.tracking import ModelVersionInfo, log_model_run
 
 from . import _figures
@@ -171,6 +172,8 @@ def train_propensity(config: TrainConfig, log: Log | None = None) -> TrainingRun
         _write_holdout(
             holdout_dir, data.X.iloc[split.test], y_test, context=holdout_context(data, split.test)
         )
+        monitoring_dir = Path(scratch) / REFERENCE_DIR
+        write_reference(monitoring_dir, result.model, data.X.iloc[split.train])
         say("logging the run to MLflow and registering the model")
         version = log_model_run(
             result.model,
@@ -181,7 +184,11 @@ def train_propensity(config: TrainConfig, log: Log | None = None) -> TrainingRun
             config=config.tracking,
             registered_name=config.registered_name,
             tags=_tags(config, data, split),
-            artifacts={REPORT_DIR: report_dir, HOLDOUT_DIR: holdout_dir},
+            artifacts={
+                REPORT_DIR: report_dir,
+                HOLDOUT_DIR: holdout_dir,
+                REFERENCE_DIR: monitoring_dir,
+            },
             figures=_plots(result, data, split),
         )
     say(

@@ -669,6 +669,91 @@ def recommend(
 
 
 @app.command()
+def monitor(
+    data: Annotated[
+        Path, typer.Argument(help="Contract data folder: the scoring batch (payments optional).")
+    ],
+    name: Annotated[str, typer.Option("--model", help="Registered model name.")] = "propensity",
+    alias: Annotated[str, typer.Option(help="Which registered version: its alias.")] = "champion",
+    out: Annotated[Path, typer.Option(help="The monitoring report (.html).")] = Path(
+        "monitor.html"
+    ),
+    score_psi_max: Annotated[
+        float, typer.Option(help="Needs review when the score PSI is above this.")
+    ] = 0.25,
+    auc_drop_max: Annotated[
+        float, typer.Option(help="Needs review when the realised AUC drops by more than this.")
+    ] = 0.05,
+    feature_psi_max: Annotated[
+        float | None, typer.Option(help="Needs review when any feature PSI is above this.")
+    ] = None,
+    recommended: Annotated[
+        Path | None,
+        typer.Option(help="Served recommendations (.parquet/.csv) to judge followed contacts."),
+    ] = None,
+    observed_until: Annotated[
+        str | None, typer.Option(help="Last day outcomes are known (default: last payment).")
+    ] = None,
+    log: Annotated[
+        bool, typer.Option("--log/--no-log", help="Log the numbers and report to the model's run.")
+    ] = True,
+    tracking_root: Annotated[Path, typer.Option(help=_TRACKING_ROOT_HELP)] = Path("."),
+) -> None:
+    """Compare a scoring batch with the champion's training data: drift, realised performance,
+    KPIs and whether the champion needs review; write the report and log it to MLflow."""
+    from rich.markup import escape
+
+    from collectscore.monitoring import AlertRule, MonitorConfig, run_monitoring
+    from collectscore.tracking import TrackingConfig
+
+    config = MonitorConfig(
+        data=data,
+        model=name,
+        alias=alias,
+        tracking=TrackingConfig(root=tracking_root),
+        rule=AlertRule(
+            score_psi_max=score_psi_max,
+            auc_drop_max=auc_drop_max,
+            feature_psi_max=feature_psi_max,
+        ),
+        out=out,
+        log_to_mlflow=log,
+        recommended=recommended,
+        observed_until=observed_until,
+    )
+    _quiet_mlflow()
+    with _err().status("monitoring"):
+        result = run_monitoring(config)
+    console = _out()
+    colour = "red" if result.status.needs_review else "green"
+    console.print(f"[bold {colour}]{escape(result.headline)}[/bold {colour}]")
+    score = result.drift.score
+    if score is not None:
+        console.print(
+            f"{result.model} version {result.version} ({result.alias}): score PSI "
+            f"{score['psi']:.3f} ({score['band']}), mean p_pay {score['mean_reference']:.3f} "
+            f"at training, {score['mean_current']:.3f} now; {result.drift.n_current:,} rows"
+        )
+    table = Table(title="most urgent drifting features", show_edge=False)
+    for column in ("feature", "PSI", "band", "importance"):
+        table.add_column(column, justify="left" if column in ("feature", "band") else "right")
+    for row in result.drift.top(5).itertuples(index=False):
+        table.add_row(str(row.feature), f"{row.psi:.3f}", str(row.band), f"{row.importance:.3f}")
+    console.print(table)
+    if result.auc_current is None:
+        console.print("realised AUC: not available yet (see the report's notes)")
+    else:
+        reference = (
+            f" ({result.auc_reference:.3f} at training)" if result.auc_reference is not None else ""
+        )
+        console.print(f"realised AUC: {result.auc_current:.3f}{reference}")
+    console.print(
+        f"report written to {out}"
+        + (f"; logged to {result.artifact}" if result.artifact else " (not logged)")
+    )
+
+
+@app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
     host: Annotated[str, typer.Option(help="Interface to bind (localhost by default).")] = (

@@ -17,7 +17,7 @@ import pytest
 from collectscore._contract import CHANNELS
 from collectscore._data import Dataset
 from collectscore._errors import ConfigError, ContractError
-from collectscore.monitoring._kpis import (
+from collectscore.monitoring import (
     DPD_BUCKETS,
     KPI_COLUMNS,
     dpd_bucket,

@@ -15,7 +15,7 @@ import pytest
 
 from collectscore._data import Dataset
 from collectscore._errors import ConfigError, ContractError
-from collectscore.monitoring._performance import (
+from collectscore.monitoring import (
     CONTACT_PERFORMANCE_COLUMNS,
     PERFORMANCE_COLUMNS,
     contact_performance,
