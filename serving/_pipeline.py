@@ -24,6 +24,7 @@ import pandas as pd
 
 from collectscore._contract import CHANNELS, CONSENT_PREFIX, DEBTORS
 from collectscore._errors import ContractError, Problem
+from collectscore._numbers import finite_or_none
 
 from ._config import ENV, ServiceConfig
 from ._models import ModelBundle
@@ -550,7 +551,7 @@ def _scored(
     p_pay = [float(p) for p in col["p_pay"]]
     texts = {  # each column's values as JSON text
         "p_pay": _json_numbers(p_pay, strict=True),
-        "expected_recovery": _json_numbers([_num(v) for v in col["expected_recovery"]]),
+        "expected_recovery": _json_numbers([finite_or_none(v) for v in col["expected_recovery"]]),
         "human_review": ["true" if bool(v) else "false" for v in col["human_review"]],
         "reason": [_json_text(str(v)) for v in col["reason"]],
         "top_reason": [_json_text(t) if isinstance(t, str) else "null" for t in top],
@@ -656,7 +657,7 @@ def _explained(
                 "margin": float(explanation.margin[row]),
                 "base_value": float(explanation.base_value),
                 "contributions": dict(zip(names, map(float, contributions[row]), strict=True)),
-                "values": {n: _num(v) for n, v in zip(names, values[row], strict=True)},
+                "values": {n: finite_or_none(v) for n, v in zip(names, values[row], strict=True)},
             }
             text = json.dumps(payload, allow_nan=False)
             out.payloads.append(text)
@@ -693,8 +694,8 @@ def _contact(r: dict[str, Any]) -> dict[str, Any] | None:
         "channel": r["channel"] if isinstance(r["channel"], str) else None,
         "send_at": _iso(r["send_at"]),
         "send_at_utc": _iso(r["send_at_utc"]),
-        "p_success": _num(r["p_success"]),
-        "value": _num(r["value"]),
+        "p_success": finite_or_none(r["p_success"]),
+        "value": finite_or_none(r["value"]),
         "pack": r["pack"] if isinstance(r["pack"], str) else None,
         "alternatives": [_clean(a) for a in json.loads(alternatives)],
         "excluded": [_clean(e) for e in json.loads(excluded)] if isinstance(excluded, str) else [],
@@ -705,16 +706,6 @@ def _clean(record: dict[str, Any]) -> dict[str, Any]:
     return {
         k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in record.items()
     }
-
-
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _iso(value: Any) -> str | None:

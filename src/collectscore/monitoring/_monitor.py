@@ -27,8 +27,10 @@ import pandas as pd
 from .._contract import DEFAULT_HORIZON_DAYS
 from .._data import Dataset
 from .._errors import ConfigError, ContractError
+from .._numbers import finite_or_none
 from ._alerts import AlertRule, ReviewStatus, review
 from ._drift import PSI_BANDS, REFERENCE_DIR, DriftConfig, DriftReport, drift_report
+from ._kpis import KPI_COLUMNS, portfolio_kpis, roll_rates
 
 if TYPE_CHECKING:
     from ..tracking import TrackingConfig
@@ -50,7 +52,7 @@ LOGGED_KPIS: tuple[str, ...] = (
     "success_rate",
 )
 #: KPIs of amounts, logged per group of ``MonitorConfig.by`` (``monitor.kpi.<name>.<group>``).
-LOGGED_GROUP_KPIS: tuple[str, ...] = ("recovery_rate", "cost_per_amount_recovered")
+LOGGED_GROUP_KPIS: tuple[str, ...] = tuple(c.name for c in KPI_COLUMNS if c.unit == "ratio")
 
 
 @dataclass(frozen=True)
@@ -227,16 +229,6 @@ def _recommended(config: MonitorConfig) -> pd.DataFrame | None:
     raise ConfigError(f"recommended must be a .parquet or .csv file; got '{path.name}'")
 
 
-def _finite(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def run_monitoring(config: MonitorConfig) -> MonitorResult:
     """Run one monitoring check (see the module notes); returns what it found.
 
@@ -294,32 +286,9 @@ def run_monitoring(config: MonitorConfig) -> MonitorResult:
     contacts = _contacts(data, recommended, notes)
     metrics = _metrics(drift, status, auc_reference, auc_current, total, kpis, config.by)
 
-    from ._report import render_report
-
-    document, sections = render_report(
-        config=config,
-        info=info,
-        checked_at=checked_at,
-        status=status,
-        drift=drift,
-        scores=scores,
-        reference_scores=reference_scores,
-        auc_reference=auc_reference,
-        auc_current=auc_current,
-        performance=performance,
-        kpis=kpis,
-        kpis_total=total,
-        kpis_by_segment=by_segment,
-        roll_rates=rolls,
-        contacts=contacts,
-        notes=[*status.notes, *notes],
-    )
-    payload = document.encode("utf-8")
-    config.out.parent.mkdir(parents=True, exist_ok=True)
-    config.out.write_bytes(payload)
     result = MonitorResult(
         path=config.out,
-        size=len(payload),
+        size=0,
         status=status,
         drift=drift,
         model=info.name,
@@ -339,8 +308,14 @@ def run_monitoring(config: MonitorConfig) -> MonitorResult:
         contacts=contacts,
         metrics=metrics,
         notes=tuple(notes),
-        sections=sections,
     )
+    from ._report import render_report
+
+    document, sections = render_report(result, config=config, reference_scores=reference_scores)
+    payload = document.encode("utf-8")
+    config.out.parent.mkdir(parents=True, exist_ok=True)
+    config.out.write_bytes(payload)
+    result = replace(result, size=len(payload), sections=sections)
     if config.log_to_mlflow:
         result = replace(result, artifact=log_monitoring(result, config.tracking))
     return result
@@ -370,7 +345,7 @@ def _performance(
             f"yet ({int(overall['pending'])} pending), so the AUC drop is not checked"
         )
         return table, None
-    auc = _finite(overall["auc"])
+    auc = finite_or_none(overall["auc"])
     if auc is None:
         notes.append(
             "realised AUC: the matured snapshots are all payers or all non-payers, so the AUC "
@@ -391,7 +366,7 @@ def _reference_auc(run_id: str, tracking: TrackingConfig) -> float | None:
 
     uri = use_tracking(tracking)
     run = mlflow.MlflowClient(uri, uri).get_run(run_id)
-    return _finite(run.data.metrics.get(REFERENCE_AUC_METRIC))
+    return finite_or_none(run.data.metrics.get(REFERENCE_AUC_METRIC))
 
 
 def _kpis(
@@ -402,7 +377,6 @@ def _kpis(
     notes: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, pd.DataFrame]:
     from ..strategy import segment_dataset
-    from ._kpis import portfolio_kpis, roll_rates
 
     common: dict[str, Any] = {
         "freq": config.freq,
@@ -466,7 +440,7 @@ def _group_kpis(kpis: pd.DataFrame, by: tuple[str, ...]) -> dict[str, float | No
         parts = key if isinstance(key, tuple) else (key,)
         label = "_".join("na" if pd.isna(v) else _key_part(v) for v in parts)
         for name in LOGGED_GROUP_KPIS:
-            out[f"kpi.{name}.{label}"] = _finite(latest[name])
+            out[f"kpi.{name}.{label}"] = finite_or_none(latest[name])
     return out
 
 
@@ -507,7 +481,7 @@ def _metrics(
     latest = _latest_complete(total)
     if latest is not None:
         for name in LOGGED_KPIS:
-            values[f"kpi.{name}"] = _finite(latest[name])
+            values[f"kpi.{name}"] = finite_or_none(latest[name])
     values.update(_group_kpis(kpis, by))
     return {
         f"{METRIC_PREFIX}{k}": float(v)

@@ -16,12 +16,11 @@ from matplotlib.figure import Figure
 from .._contract import CHANNELS
 from ..reporting import _figures as fg
 from ..reporting import _html as h
-from ._alerts import ReviewStatus
 from ._drift import PSI_BANDS, DriftReport, psi_legend
+from ._kpis import KPI_COLUMNS
 
 if TYPE_CHECKING:
-    from ..tracking import ModelVersionInfo
-    from ._monitor import MonitorConfig
+    from ._monitor import MonitorConfig, MonitorResult
 
 #: Band colours for plots and table cells, in the order of :data:`PSI_BANDS`.
 _COLOURS = ("#2e7d32", "#e0a000", "#a40000", "#6a1b9a", "#37474f")
@@ -49,16 +48,10 @@ KPI_SHOWN: tuple[str, ...] = (
     "cost_per_amount_recovered",
     "complete",
 )
+#: KPIs made of amounts: summed across currencies unless grouped by country.
+AMOUNT_KPIS = frozenset(c.name for c in KPI_COLUMNS if c.unit in ("amount", "ratio"))
 #: The segment table leaves out amounts (segments mix currencies).
-SEGMENT_SHOWN: tuple[str, ...] = (
-    "snapshots",
-    "payment_rate",
-    "label_rate",
-    "promises_kept_rate",
-    "contact_rate",
-    "success_rate",
-    "complete",
-)
+SEGMENT_SHOWN: tuple[str, ...] = tuple(c for c in KPI_SHOWN if c not in AMOUNT_KPIS)
 _SHARES = (
     "recovery_rate",
     "payment_rate",
@@ -126,42 +119,28 @@ def _colour(band: str) -> str:
 
 
 def render_report(
-    *,
-    config: MonitorConfig,
-    info: ModelVersionInfo,
-    checked_at: pd.Timestamp,
-    status: ReviewStatus,
-    drift: DriftReport,
-    scores: pd.DataFrame,
-    reference_scores: pd.Series,
-    auc_reference: float | None,
-    auc_current: float | None,
-    performance: pd.DataFrame | None,
-    kpis: pd.DataFrame,
-    kpis_total: pd.DataFrame,
-    kpis_by_segment: pd.DataFrame | None,
-    roll_rates: pd.DataFrame,
-    contacts: pd.DataFrame | None,
-    notes: Sequence[str],
+    result: MonitorResult, *, config: MonitorConfig, reference_scores: pd.Series
 ) -> tuple[str, tuple[str, ...]]:
     """The whole document and its section titles."""
     from ._monitor import headline
 
-    summary = _summary(config, info, status, drift, auc_reference, auc_current, scores)
+    r = result
+    status, drift, scores, auc_reference = r.status, r.drift, r.scores, r.auc_reference
+    summary = _summary(config, r)
     sections = [
         ("summary", "1. Summary", summary),
         ("score", "2. Score drift", _score(drift, reference_scores, scores)),
         ("features", "3. Feature drift", _features(drift)),
         ("quality", "4. Missing values and out-of-range values", _quality(drift)),
-        ("performance", "5. Realised performance", _performance(performance, auc_reference)),
-        ("kpis", "6. Portfolio KPIs", _kpis(kpis, kpis_total, kpis_by_segment, roll_rates, config)),
-        ("contacts", "7. Contacts", _contacts(contacts)),
-        ("notes", "8. Notes", _notes(notes)),
+        ("performance", "5. Realised performance", _performance(r.performance, auc_reference)),
+        ("kpis", "6. Portfolio KPIs", _kpis(r.kpis, r.kpis_total, r.kpis_by_segment, r.roll_rates, config)),
+        ("contacts", "7. Contacts", _contacts(r.contacts)),
+        ("notes", "8. Notes", _notes([*status.notes, *r.notes])),
     ]  # fmt: skip
-    title = f"Monitoring report: {info.name} version {info.version} ({config.alias})"
+    title = f"Monitoring report: {r.model} version {r.version} ({r.alias})"
     subtitle = (
-        f"{headline(status)}. Checked {checked_at:%Y-%m-%d %H:%M} UTC against the training "
-        f"sample logged with MLflow run {info.run_id}."
+        f"{headline(status)}. Checked {r.checked_at:%Y-%m-%d %H:%M} UTC against the training "
+        f"sample logged with MLflow run {r.run_id}."
     )
     document = h.page(title, subtitle, sections).replace("</style>", EXTRA_CSS + "</style>", 1)
     return document, tuple(t for _, t, _ in sections)
@@ -170,15 +149,9 @@ def render_report(
 # ---------------------------------------------------------------- sections
 
 
-def _summary(
-    config: MonitorConfig,
-    info: ModelVersionInfo,
-    status: ReviewStatus,
-    drift: DriftReport,
-    auc_reference: float | None,
-    auc_current: float | None,
-    scores: pd.DataFrame,
-) -> str:
+def _summary(config: MonitorConfig, r: MonitorResult) -> str:
+    status, drift, scores = r.status, r.drift, r.scores
+    auc_reference, auc_current = r.auc_reference, r.auc_current
     from ._monitor import headline
 
     parts = [h.p(headline(status), "status review" if status.needs_review else "status ok")]
@@ -188,7 +161,7 @@ def _summary(
     score = drift.score or {}
     rule = status.rule
     pairs = {
-        "model": f"{info.name} version {info.version} (alias {config.alias}, run {info.run_id})",
+        "model": f"{r.model} version {r.version} (alias {r.alias}, run {r.run_id})",
         "batch": f"{drift.n_current:,} debtor snapshots"
         + (
             f", as_of {as_of.min():%Y-%m-%d} to {as_of.max():%Y-%m-%d}"
