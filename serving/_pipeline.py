@@ -12,6 +12,7 @@ for the response and for the audit log.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 from collections.abc import Sequence
@@ -63,9 +64,10 @@ class Job:
     def ids(self) -> list[str]:
         return [d.debtor_id for d in self.debtors]
 
+    @functools.cached_property
     def given_features(self) -> list[tuple[tuple[str, ...], list[Any]] | None]:
         """Per debtor, its precomputed features as (names, values); None when it comes
-        with transactions."""
+        with transactions (read once: the checks and the batch frames both use it)."""
         names = self.feature_names
         out: list[tuple[tuple[str, ...], list[Any]] | None] = []
         for d in self.debtors:
@@ -156,7 +158,7 @@ def _check_features(job: Job) -> None:
     needed = job.bundle.needed_features
     missing_by_layout: dict[tuple[Any, ...], list[str]] = {}
     problems = []
-    for i, (d, given) in enumerate(zip(job.debtors, job.given_features(), strict=True)):
+    for i, (d, given) in enumerate(zip(job.debtors, job.given_features, strict=True)):
         if given is None:
             continue
         # a debtor column stands for the feature of the same name
@@ -244,7 +246,7 @@ def _stack(jobs: Sequence[Job]) -> _Batch:
                 columns[name] = pd.array(values, dtype="str")
     frame = pd.DataFrame(columns)
     raw = np.array([d.transactions is not None for d in debtors], dtype=bool)
-    given = [g for job in jobs for g in job.given_features() if g is not None]
+    given = [g for job in jobs for g in job.given_features if g is not None]
     return _Batch(
         debtors=frame,
         transactions=_transactions(debtors, ids),
