@@ -22,6 +22,7 @@ from typing import Any
 
 from ._batching import ACTIVITY
 from ._config import ENV, ServiceConfig
+from ._metrics import service_metrics
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -115,6 +116,7 @@ class Gate:
             if state["active"]:
                 state["active"] = False
                 ACTIVITY.leave()
+            service_metrics().answered(path, status["code"])
             logger.info(
                 "request %s %s %s -> %s (%d bytes in) %.1f ms",
                 request_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,9 +36,12 @@ class ModelBundle:
         assert info is not None
         return {"name": info.name, "version": info.version, "alias": self.models.alias}
 
-    def info(self) -> dict[str, Any]:
-        """What ``GET /model`` returns."""
-        return {"alias": self.models.alias, "loaded_at": self.loaded_at, "models": self.cards}
+    def info(self, reviews: Mapping[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+        """What ``GET /model`` returns; ``reviews`` (role -> review) from :func:`read_reviews`."""
+        cards = {
+            role: {**card, "review": (reviews or {}).get(role)} for role, card in self.cards.items()
+        }
+        return {"alias": self.models.alias, "loaded_at": self.loaded_at, "models": cards}
 
 
 def tracking_config(config: ServiceConfig) -> TrackingConfig:
@@ -83,6 +87,38 @@ def registered_versions(config: ServiceConfig) -> tuple[str | None, str | None]:
         info = registered_version(name, config.alias, config=tracking)
         found.append(info.version if info is not None else None)
     return found[0], found[1]
+
+
+#: What ``GET /model`` says of a model whose run carries no monitoring check.
+NEVER_MONITORED = "Never monitored: run `collectscore monitor` on a scoring batch"
+
+
+def read_reviews(bundle: ModelBundle, config: ServiceConfig) -> dict[str, dict[str, Any]]:
+    """The last monitoring verdict of each serving model (role -> review), read from the tags
+    of its training run now: a check logged after the service started shows at once.
+
+    ``needs_review`` is ``None`` when the run was never monitored or the tracking store could
+    not be read; ``headline`` then says which.
+    """
+    import mlflow
+
+    from collectscore.monitoring import LoggedReview
+
+    uri = tracking_config(config).resolved_uri()
+    client = mlflow.MlflowClient(uri, uri)
+    out: dict[str, dict[str, Any]] = {}
+    for role, card in bundle.cards.items():
+        try:
+            logged = LoggedReview.from_tags(client.get_run(card["run_id"]).data.tags)
+        except Exception as exc:  # the models keep serving; the answer says why it is unknown
+            out[role] = _unknown(f"Review status unreadable: {type(exc).__name__}: {exc}"[:500])
+            continue
+        out[role] = logged.to_dict() if logged is not None else _unknown(NEVER_MONITORED)
+    return out
+
+
+def _unknown(headline: str) -> dict[str, Any]:
+    return {"needs_review": None, "checked_at": None, "headline": headline, "report": None}
 
 
 def _card(info: ModelVersionInfo, model: Any, tracking: TrackingConfig) -> dict[str, Any]:

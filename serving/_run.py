@@ -26,7 +26,11 @@ SERVICE = "collectscore.serving.service:CollectScore"
 
 
 class ServiceProcess:
-    """``bentoml serve`` of the service on localhost; ``stop()`` ends it (and its workers)."""
+    """``bentoml serve`` of the service on localhost; ``stop()`` ends it (and its workers).
+
+    The server's BentoML home (``home``, default ``bentoml-<port>`` beside the log) is its own,
+    so that the ``/metrics`` of servers started side by side never mix.
+    """
 
     def __init__(
         self,
@@ -35,11 +39,16 @@ class ServiceProcess:
         port: int | None = None,
         log: Path,
         cwd: Path | None = None,
+        home: Path | None = None,
     ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(log)
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        # BentoML empties $BENTOML_HOME/prometheus_multiproc_dir when a server starts: two
+        # servers sharing a home would each serve the other's /metrics. Each gets its own.
+        self.home = Path(home) if home is not None else self.log.parent / f"bentoml-{self.port}"
+        env = {**env, "BENTOML_HOME": str(self.home.resolve())}
         command = [sys.executable, "-m", "bentoml", "serve", SERVICE]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
         with self.log.open("wb") as out:

@@ -392,6 +392,17 @@ class ExplainResponse(BaseModel):
     debtors: list[DebtorExplanation]
 
 
+class Review(BaseModel):
+    needs_review: bool | None = Field(
+        description="The last `collectscore monitor` check's verdict (its alert rule): true when "
+        "the model needs review; null when it was never checked or the tracking store could "
+        "not be read (the headline says which)."
+    )
+    checked_at: str | None = Field(description="When the last check ran (ISO 8601).")
+    headline: str = Field(description="The verdict in words, with the numbers that raised it.")
+    report: str | None = Field(description="The check's HTML report (MLflow runs:/ address).")
+
+
 class ModelCard(BaseModel):
     name: str
     version: str
@@ -400,6 +411,10 @@ class ModelCard(BaseModel):
     trained_at: str | None
     metrics: dict[str, float]
     features: list[str]
+    review: Review | None = Field(
+        default=None,
+        description="The last monitoring verdict, read from the model's run when asked.",
+    )
 
 
 class ModelInfo(BaseModel):

@@ -34,11 +34,12 @@ from starlette.responses import JSONResponse, Response
 
 from collectscore._errors import ConfigError, ContractError
 
-from ._audit import AuditLog
+from ._audit import AUDIT_COLUMNS, AuditLog
 from ._batching import ACTIVITY, MicroBatcher
 from ._config import ENV, ServiceConfig
 from ._gate import SCOPE_KEY, Gate
-from ._models import ModelBundle, load_bundle, registered_versions
+from ._metrics import service_metrics
+from ._models import ModelBundle, load_bundle, read_reviews, registered_versions
 from ._pipeline import Job, Outcome, RequestTooLarge, prepare_job, run_jobs
 from ._schemas import (
     ExplainRequest,
@@ -52,6 +53,8 @@ from ._schemas import (
 logger = logging.getLogger("collectscore.serving")
 
 _DAY = 24 * 3600.0
+#: How often the review status is re-read when the registry is not polled (reload interval 0).
+_REVIEW_EVERY_S = 300.0
 
 routes = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -97,6 +100,7 @@ class CollectScore:
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="model-watch", daemon=True)
         self._watcher.start()
+        self.check_review(self.bundle)  # /metrics carries the verdict from the start
         self._heap_settled = False
         _settle_heap()
         versions = self.bundle.versions()
@@ -121,15 +125,18 @@ class CollectScore:
 
     @routes.get("/model", response_model=ModelInfo)
     def model(self) -> dict[str, Any]:
-        """The serving models: names, versions, aliases, training dates and test metrics."""
-        return self.bundle.info()
+        """The serving models: names, versions, aliases, training dates, test metrics and the
+        last monitoring verdict (``review``: does the champion need review, and why)."""
+        bundle = self.bundle
+        return bundle.info(self.check_review(bundle))
 
     @routes.post("/reload", response_model=ReloadResponse)
     def reload(self) -> dict[str, Any]:
         """Load the versions the alias points at now, if they changed (in-flight requests
         finish with the models they started with)."""
         changed = self.check_reload()
-        return {"reloaded": changed, "info": self.bundle.info()}
+        bundle = self.bundle
+        return {"reloaded": changed, "info": bundle.info(self.check_review(bundle))}
 
     @bentoml.on_shutdown
     def close(self) -> None:
@@ -150,13 +157,23 @@ class CollectScore:
             _settle_heap()
             return True
 
+    def check_review(self, bundle: ModelBundle) -> dict[str, dict[str, Any]]:
+        """The models' last monitoring verdicts, read now; ``collectscore_needs_review`` in
+        ``/metrics`` follows them."""
+        reviews = read_reviews(bundle, self.config)
+        metrics = service_metrics()
+        for role, review in reviews.items():
+            metrics.reviewed(bundle.cards[role]["name"], review["needs_review"])
+        return reviews
+
     def _watch(self) -> None:
         interval = self.config.reload_interval_s
         last_purge = time.monotonic()
-        while not self._stop.wait(interval if interval > 0 else 3600.0):
+        while not self._stop.wait(interval if interval > 0 else _REVIEW_EVERY_S):
             try:
                 if interval > 0:
                     self.check_reload()
+                self.check_review(self.bundle)
                 if time.monotonic() - last_purge >= _DAY:
                     self.audit.purge()
                     last_purge = time.monotonic()
@@ -244,6 +261,7 @@ class CollectScore:
             for o in outcomes:
                 if o.error is None:
                     o.error = AuditUnavailable()
+        _count(jobs, outcomes)
         done = time.perf_counter()
         logger.info(
             "batch of %d request(s), %d debtor(s), %d group(s) in %.1f ms (audit %.1f ms)",
@@ -260,6 +278,25 @@ class CollectScore:
 
 
 CollectScore.add_asgi_middleware(Gate)
+
+
+_P_PAY, _BAND, _DECISION = (AUDIT_COLUMNS.index(c) for c in ("p_pay", "risk_band", "decision"))
+
+
+def _count(jobs: list[Job], outcomes: list[Outcome]) -> None:
+    """The answered decisions of POST /score in /metrics (score distribution, decisions)."""
+    metrics = service_metrics()
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if job.kind != "score" or outcome.error is not None or not outcome.audit_rows:
+            continue
+        rows = outcome.audit_rows
+        metrics.scored(
+            job.kind,
+            job.bundle.ref("propensity")["version"],
+            [row[_P_PAY] for row in rows],
+            [row[_DECISION] for row in rows],
+            [row[_BAND] for row in rows],
+        )
 
 
 def _alone(job: Job, bundle: ModelBundle, now: pd.Timestamp, threads: int) -> Outcome:

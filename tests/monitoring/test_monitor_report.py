@@ -21,6 +21,7 @@ from collectscore.monitoring import (
     DPD_BUCKETS,
     PSI_BANDS,
     REFERENCE_AUC_METRIC,
+    LoggedReview,
     MonitorConfig,
     MonitorResult,
     log_monitoring,
@@ -241,8 +242,16 @@ def test_the_champions_run_gets_the_monitor_metrics_tag_and_report(
     assert run.data.metrics["monitor.auc"] == pytest.approx(shocked.auc_current)
     assert run.data.tags["monitor.needs_review"] == "true"
     assert pd.Timestamp(run.data.tags["monitor.last_checked"]) == shocked.checked_at
+    assert run.data.tags["monitor.headline"] == shocked.headline
     folder = f"monitoring/{shocked.checked_at:%Y-%m-%d}"
     assert shocked.artifact == f"runs:/{shocked.run_id}/{folder}/report.html"
+    assert run.data.tags["monitor.report"] == shocked.artifact
+    assert LoggedReview.from_tags(run.data.tags) == LoggedReview(
+        needs_review=True,
+        checked_at=shocked.checked_at.isoformat(),
+        headline=shocked.headline,
+        report=shocked.artifact,
+    )
     logged = {a.path for a in client.list_artifacts(shocked.run_id, folder)}
     assert logged == {f"{folder}/report.html", f"{folder}/summary.json"}
     local = Path(client.download_artifacts(shocked.run_id, f"{folder}/summary.json"))
@@ -254,7 +263,22 @@ def test_the_champions_run_gets_the_monitor_metrics_tag_and_report(
     log_monitoring(same, store.tracking)
     history = client.get_metric_history(shocked.run_id, "monitor.needs_review")
     assert sorted((m.step, m.value) for m in history) == [(0, 1.0), (1, 0.0)]
-    assert client.get_run(shocked.run_id).data.tags["monitor.needs_review"] == "false"
+    latest = LoggedReview.from_tags(client.get_run(shocked.run_id).data.tags)
+    assert latest is not None and not latest.needs_review
+    assert latest.headline == "No review needed"
+
+
+def test_a_run_never_monitored_has_no_logged_review() -> None:
+    assert LoggedReview.from_tags({"mlflow.runName": "train"}) is None
+
+
+def test_a_logged_review_survives_its_tags_and_a_long_headline_is_cut_to_fit() -> None:
+    review = LoggedReview(True, "2026-05-01T00:00:00+00:00", "Needs review: " + "x" * 9000)
+    tags = review.to_tags()
+    assert max(len(v) for v in tags.values()) <= 5000, "MLflow's tag limit"
+    back = LoggedReview.from_tags(tags)
+    assert back is not None and back.needs_review and back.report is None
+    assert back.headline.startswith("Needs review: xxx") and back.headline.endswith("\u2026")
 
 
 # ---------------------------------------------------------------- configuration

@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -517,11 +517,76 @@ def log_monitoring(result: MonitorResult, tracking: TrackingConfig) -> str:
             json.dumps(_clean(result.to_dict()), indent=2, allow_nan=False), encoding="utf-8"
         )
         client.log_artifacts(result.run_id, str(local), artifact_path=folder)
-    client.set_tag(
-        result.run_id, f"{METRIC_PREFIX}needs_review", str(result.status.needs_review).lower()
+    report = f"runs:/{result.run_id}/{folder}/{REPORT_FILE}"
+    logged = LoggedReview(
+        needs_review=result.status.needs_review,
+        checked_at=result.checked_at.isoformat(),
+        headline=result.headline,
+        report=report,
     )
-    client.set_tag(result.run_id, f"{METRIC_PREFIX}last_checked", result.checked_at.isoformat())
-    return f"runs:/{result.run_id}/{folder}/{REPORT_FILE}"
+    for key, value in logged.to_tags().items():
+        client.set_tag(result.run_id, key, value)
+    return report
+
+
+#: Longest tag value written (MLflow's limit is 5,000 characters on SQL stores).
+_TAG_LIMIT = 4000
+
+
+@dataclass(frozen=True)
+class LoggedReview:
+    """The last monitoring verdict, as the tags of the champion's run carry it.
+
+    :func:`log_monitoring` writes it; the service's ``GET /model`` and ``/metrics`` read it
+    back with :meth:`from_tags`, so a check logged after the service started shows at once.
+    """
+
+    needs_review: bool
+    checked_at: str
+    headline: str
+    report: str | None = None
+
+    #: Field -> run tag (the one place the names are declared).
+    TAGS: ClassVar[dict[str, str]] = {
+        "needs_review": f"{METRIC_PREFIX}needs_review",
+        "checked_at": f"{METRIC_PREFIX}last_checked",
+        "headline": f"{METRIC_PREFIX}headline",
+        "report": f"{METRIC_PREFIX}report",
+    }
+
+    def to_tags(self) -> dict[str, str]:
+        values = {
+            "needs_review": str(self.needs_review).lower(),
+            "checked_at": self.checked_at,
+            "headline": _shorten(self.headline),
+            "report": self.report or "",
+        }
+        return {self.TAGS[k]: v for k, v in values.items()}
+
+    @classmethod
+    def from_tags(cls, tags: Mapping[str, str]) -> LoggedReview | None:
+        """The review the tags record; ``None`` when the run was never monitored."""
+        flag = tags.get(cls.TAGS["needs_review"])
+        if flag not in ("true", "false"):
+            return None
+        return cls(
+            needs_review=flag == "true",
+            checked_at=tags.get(cls.TAGS["checked_at"], ""),
+            headline=tags.get(cls.TAGS["headline"], ""),
+            report=tags.get(cls.TAGS["report"]) or None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "needs_review": self.needs_review,
+            "checked_at": self.checked_at,
+            "headline": self.headline,
+            "report": self.report,
+        }
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _TAG_LIMIT else text[: _TAG_LIMIT - 1] + "\u2026"
 
 
 def _clean(value: Any) -> Any:
