@@ -25,6 +25,7 @@ import pandas as pd
 
 from collectscore._errors import EXAMPLE_ROWS, ConfigError, ContractError, Problem, did_you_mean
 from collectscore.models import CALIBRATIONS, PropensityModel, evaluate, psi
+from collectscore.monitoring import REFERENCE_DIR, REFERENCE_ROWS, write_reference
 from collectscore.tracking import ModelVersionInfo, TrackingConfig, log_model_run
 
 from ._compare import MODEL, flat_metrics
@@ -211,6 +212,11 @@ def train_propensity_dask(
         "psi_train_test": psi(p_train, scored["p"].to_numpy()),
         "best_iteration": float(model.best_iteration_),
     }
+    # the monitoring reference: a seeded sample of the training rows, scored (as locally)
+    reference_rows = train[names].sample(
+        frac=min(1.0, REFERENCE_ROWS / max(sizes["train"], 1)), random_state=seed
+    )
+    reference = reference_rows.compute().reset_index(drop=True)
     sample = test.sample(frac=min(1.0, holdout_rows / sizes["test"]), random_state=seed)
     holdout = sample.compute().reset_index(drop=True)
     example = train[names].head(EXAMPLE_ROWS, compute=True)
@@ -238,6 +244,8 @@ def train_propensity_dask(
     with tempfile.TemporaryDirectory(prefix="collectscore-train-dask-") as scratch:
         folder = Path(scratch) / HOLDOUT_DIR
         _write_holdout(folder, holdout[names], holdout[target].to_numpy(dtype=np.int8))
+        monitoring = Path(scratch) / REFERENCE_DIR
+        write_reference(monitoring, model, reference, seed=seed)
         version = log_model_run(
             model,
             example,
@@ -247,7 +255,7 @@ def train_propensity_dask(
             config=tracking,
             registered_name=registered_name,
             tags=tags,
-            artifacts={HOLDOUT_DIR: folder},
+            artifacts={HOLDOUT_DIR: folder, REFERENCE_DIR: monitoring},
         )
     return DaskTrainingRun(
         version=version,

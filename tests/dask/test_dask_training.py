@@ -15,6 +15,7 @@ from distributed import Client
 from collectscore._errors import ConfigError, ContractError
 from collectscore.features import registry
 from collectscore.models import PropensityModel, evaluate, out_of_time_split
+from collectscore.monitoring import REFERENCE_ROWS, load_reference
 from collectscore.tracking import CHALLENGER, CHAMPION, TrackingConfig, load_champion
 from collectscore.training import (
     ContractData,
@@ -67,6 +68,27 @@ def test_the_run_is_logged_with_params_metrics_and_a_challenger_version(
     for name in ("test_auc", "test_brier", "test_log_loss", "psi_train_test"):
         assert logged.metrics[name] == pytest.approx(run.metrics[name])
     assert logged.tags["collectscore.training_rows"] == str(run.sizes["train"])
+
+
+def test_the_run_logs_a_scored_sample_of_its_training_rows_for_monitoring(
+    trained: Trained,
+) -> None:
+    X, scores = load_reference(alias=CHALLENGER, tracking=trained.tracking)
+    names = list(trained.run.model.feature_names_in_)
+    assert list(X.columns) == names
+    assert len(X) == trained.run.sizes["train"]
+    np.testing.assert_allclose(
+        scores.to_numpy(), trained.run.model.predict_proba(X)[:, 1], rtol=0, atol=1e-12
+    )
+    # the training rows, and only those (the sample's training split is under the cap)
+    split = out_of_time_split(trained.data.as_of, trained.data.y)
+    train = trained.data.X.iloc[split.train][names]
+    assert len(train) < REFERENCE_ROWS
+    pd.testing.assert_frame_equal(
+        X.sort_values(names).reset_index(drop=True),
+        train.sort_values(names).reset_index(drop=True),
+        check_dtype=False,
+    )
 
 
 def test_the_split_is_out_of_time_like_the_local_pipeline(trained: Trained) -> None:
