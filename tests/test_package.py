@@ -41,6 +41,25 @@ def test_importing_the_package_creates_nothing_and_configures_nothing(tmp_path: 
     }  # fmt: skip
 
 
+def test_validating_after_pyspark_was_loaded_leaves_pandas_on_spark_unimported(
+    tmp_path: Path,
+) -> None:
+    probe = (
+        "import sys, warnings\n"
+        "warnings.simplefilter('error')\n"
+        "import collectscore\n"
+        "import pyspark\n"  # MLflow's pyfunc loads it, e.g. before a monitoring check
+        "from collectscore.synthetic import SampleConfig, generate\n"
+        "collectscore.validate_dataset(generate(SampleConfig(debtors=20, seed=1)))\n"
+        "print('pyspark.pandas' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "False"
+
+
 def test_the_package_list_names_every_package_folder(repo_root: Path) -> None:
     import tomllib
 

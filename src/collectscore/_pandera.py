@@ -5,7 +5,8 @@ Importing ``pandera.pandas`` sets ``SPARK_LOCAL_IP=127.0.0.1`` and
 ``pyspark.pandas`` when pyspark is installed (a second or more, and a warning about pandas
 3). The first would keep the executors of a real Spark cluster from reaching a driver that
 imported collectscore. Here the environment is left as it was and pandas-on-Spark is not
-imported (collectscore never uses it); pandera works the same.
+imported, not even by a validation after pyspark was loaded (collectscore never uses it);
+pandera works the same.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def _spark_untouched() -> Iterator[None]:
 
 
 with _spark_untouched():
+    # builtin_checks is imported by the first validation otherwise, when pyspark may be
+    # loaded (MLflow loads it), and then imports pandas-on-Spark
+    import pandera.backends.pandas.builtin_checks  # noqa: F401
     import pandera.pandas as pa
 
 __all__ = ["pa"]
