@@ -91,6 +91,17 @@ class ServiceProcess:
         except urllib.error.HTTPError as exc:
             raise ConfigError(f"the service answered {exc.code}: {exc.read()[:2000]!r}") from exc
 
+    def get(self, path: str, key: str | None = None) -> str:
+        """GET ``path`` (with the API key when given); the body as text (``ConfigError`` on
+        4xx/5xx)."""
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        request = urllib.request.Request(self.url + path, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.read().decode()
+        except urllib.error.HTTPError as exc:
+            raise ConfigError(f"the service answered {exc.code}: {exc.read()[:2000]!r}") from exc
+
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM to the server and its workers; :meth:`kill` after ``timeout`` seconds."""
         if self.process.poll() is not None:

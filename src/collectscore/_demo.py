@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -122,7 +122,10 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, fl
     console.rule("[bold]8. real data: UCI Taiwan credit-card clients")
     headline.update(_taiwan_summary(config.taiwan_path, console))
 
-    console.rule("[bold]9. the HTTP service: score sample debtors over HTTP")
+    console.rule("[bold]9. monitoring: new batches against the champion's training data")
+    headline.update(_monitoring_summary(config, console))
+
+    console.rule("[bold]10. the HTTP service: score over HTTP, review status, /metrics")
     headline.update(_service_summary(config, data, console))
     console.rule("[bold]done")
     return headline
@@ -333,6 +336,76 @@ def _table(console: Console, rows: list[dict[str, object]], title: str | None = 
     console.print(table)
 
 
+def _monitoring_summary(config: DemoConfig, console: Console) -> dict[str, float]:
+    """Check two new batches of debtors at the champion's training snapshots: one drawn like
+    the training data, one after an income shock (a third of the debtors lose 60 % of their
+    income). The rule flags a score PSI that leaves the stable band or a feature whose PSI
+    calls for action; the shocked check is logged last, so the champion's run ends up
+    marked "needs review"."""
+    import datetime as dt
+
+    from ._io import write_dir
+    from .monitoring import AlertRule, MonitorConfig, run_monitoring
+    from .synthetic import SampleConfig, generate
+    from .tracking import TrackingConfig
+
+    trained = SampleConfig(debtors=config.debtors, seed=config.seed)
+    # the out-of-time split keeps the last two snapshots for validation and test
+    trained_on = trained.snapshot_dates()[:-2]
+    first = trained_on[0]
+    shock_date = dt.date(first.year, first.month, 1) - dt.timedelta(days=30)
+    batches = {
+        "same distribution": SampleConfig(debtors=1000, seed=config.seed + 1),
+        "income shock": SampleConfig(
+            debtors=1000,
+            seed=config.seed + 1,
+            income_shock=1 / 3,
+            income_shock_size=0.6,
+            shock_date=dt.date(shock_date.year, shock_date.month, 1),
+        ),
+    }
+    rule = AlertRule(score_psi_max=0.1, auc_drop_max=0.1, feature_psi_max=0.25)
+    rows: list[dict[str, object]] = []
+    headline: dict[str, float] = {}
+    for label, sample in batches.items():
+        slug = label.replace(" ", "_")
+        folder = config.out / "monitoring" / slug
+        generated = generate(sample)
+        keep = pd.to_datetime(generated.debtors["as_of"]).dt.date.isin(trained_on).to_numpy()
+        write_dir(replace(generated, debtors=generated.debtors[keep], truth={}), folder)
+        result = run_monitoring(
+            MonitorConfig(
+                data=folder,
+                tracking=TrackingConfig(root=config.tracking_root),
+                rule=rule,
+                out=config.out / f"monitor_{slug}.html",
+            )
+        )
+        drift = result.drift
+        score_psi = float(drift.score["psi"]) if drift.score else float("nan")
+        rows.append(
+            {
+                "batch": label,
+                "score PSI": f"{score_psi:.3f} ({drift.score_band})",
+                "features not stable": len(drift.flagged),
+                "first to look at": drift.flagged[0] if drift.flagged else "-",
+                "verdict": result.headline,
+            }
+        )
+        headline[f"monitor_score_psi_{slug}"] = score_psi
+        console.print(f"{label}: report {result.path}")
+    title = (
+        f"collectscore monitor (review when score PSI > {rule.score_psi_max}, a feature's PSI "
+        f"> {rule.feature_psi_max} or the AUC drops by more than {rule.auc_drop_max})"
+    )
+    _table(console, rows, title=title)
+    console.print(
+        "the verdicts, metrics and reports are logged to the champion's run; the service "
+        "below reads the latest verdict"
+    )
+    return headline
+
+
 def _service_summary(config: DemoConfig, data: Dataset, console: Console) -> dict[str, float]:
     """Start the service on the demo's store, score ten debtors over HTTP, stop it."""
     import secrets
@@ -356,6 +429,8 @@ def _service_summary(config: DemoConfig, data: Dataset, console: Console) -> dic
         answer = service.post(
             "/score", {"debtors": debtors_request(data, latest), "now": now.isoformat()}, key
         )
+        card = json.loads(service.get("/model", key))["models"]["propensity"]
+        exposition = service.get("/metrics")
     finally:
         service.stop()
     rows = []
@@ -372,5 +447,16 @@ def _service_summary(config: DemoConfig, data: Dataset, console: Console) -> dic
             }
         )
     _table(console, rows, title=f"POST /score, request {answer['request_id']} (audited)")
+    review = card["review"] or {}
+    console.print(
+        f"GET /model: propensity v{card['version']}, last monitoring check "
+        f"{review.get('checked_at') or 'never'}: {review.get('headline')}"
+    )
+    wanted = ("collectscore_needs_review", "collectscore_p_pay_count", "collectscore_p_pay_sum")
+    lines = [line for line in exposition.splitlines() if line.startswith(wanted)]
+    console.print("GET /metrics (for Prometheus):\n  " + "\n  ".join(lines))
     console.print(f"service stopped; decisions in {config.out / 'audit.db'}")
-    return {"service_debtors": float(len(rows))}
+    return {
+        "service_debtors": float(len(rows)),
+        "service_needs_review": float(bool(review.get("needs_review"))),
+    }
