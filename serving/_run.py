@@ -123,6 +123,16 @@ class ServiceProcess:
         self.process.wait(timeout=timeout)
 
 
+def bentoml_home(port: int) -> Path:
+    """A BentoML home of the server on ``port`` alone (in the temporary folder): BentoML
+    empties ``$BENTOML_HOME/prometheus_multiproc_dir`` when a server starts, so servers
+    sharing a home would each serve the other's ``/metrics``."""
+    import getpass
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"collectscore-bentoml-{getpass.getuser()}-{port}"
+
+
 def _children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (Linux ``/proc``)."""
     out = []

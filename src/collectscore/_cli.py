@@ -769,13 +769,18 @@ def serve(
 
     API keys come from COLLECTSCORE_API_KEYS (comma-separated) or COLLECTSCORE_API_KEYS_FILE;
     the other settings from the COLLECTSCORE_* variables (see collectscore.serving.ENV).
+    Unless BENTOML_HOME is set, the server gets a BentoML home of its own per port, so that
+    two servers on one machine never serve each other's /metrics.
     """
     import subprocess
 
     from collectscore.serving import ServiceConfig, service_env
+    from collectscore.serving._run import bentoml_home
 
     env = service_env(tracking_root=tracking_root, audit_db=audit_db)
     ServiceConfig.from_env(env).accepted_keys()  # no key: refuse before starting
+    if "BENTOML_HOME" not in env:  # a home of its own: /metrics never mixes two servers
+        env["BENTOML_HOME"] = str(bentoml_home(port))
     command = [
         sys.executable,
         "-m",

@@ -3,15 +3,24 @@ verdict; GET /model says whether the champion needs review, read from its run as
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 from prometheus_client import CollectorRegistry, Histogram
-from serving_helpers import SAMPLE, Server, start_server
+from serving_helpers import KEY, LIMITS, SAMPLE, Server, start_server
 
 from collectscore.monitoring import AlertRule, MonitorConfig, run_monitoring
+from collectscore.serving import service_env
 from collectscore.serving._metrics import P_PAY_BUCKETS, observe_many
+from collectscore.serving._run import bentoml_home, free_port
 from collectscore.tracking import TrackingConfig
 
 
@@ -124,3 +133,36 @@ def test_a_monitoring_check_shows_in_get_model_and_metrics_without_a_restart(
     assert seen["headline"].startswith("Needs review: score PSI")
     assert review("contact")["needs_review"] is None, "only the propensity model was checked"
     assert _sample(server.get("/metrics", key=None).text, gauge, model="propensity") == 1.0
+
+
+def test_collectscore_serve_gives_each_port_a_bentoml_home_of_its_own(
+    store: Path, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = service_env(
+        tracking_root=store,
+        audit_db=tmp_path / "audit.db",
+        base={k: v for k, v in os.environ.items() if k != "BENTOML_HOME"},
+        api_keys=(KEY,),
+        **LIMITS,
+    )
+    command = [sys.executable, "-m", "collectscore", "serve", "--port", str(port)]
+    with (tmp_path / "serve.log").open("wb") as log:
+        process = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                    break
+            time.sleep(0.5)
+        assert process.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+        assert httpx.get(url + "/metrics", timeout=10).status_code == 200
+        multiproc = bentoml_home(port) / "prometheus_multiproc_dir"
+        assert any(multiproc.iterdir()), "the metrics of this server live in its own home"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
