@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= build/demo
 
-.PHONY: help install demo test lint format docs sample bench clean chromium report serve
+.PHONY: help install demo test lint format docs sample bench clean tools chromium report serve
 
 help:
 	@echo "make demo    create .venv, install, run the main job end to end"
@@ -32,15 +32,22 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# the report's browser tests render in headless Chromium (Debian package); installed when
-# missing and possible (root with apt-get), otherwise those tests say why they are skipped
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian packages some tests use: chromium (the reports render in headless Chromium) and
+# prometheus (promtool checks the service's alert rules). Installed when missing and
+# possible (root with apt-get); otherwise the tests that need them say why they are skipped.
+TOOLS := chromium=chromium promtool=prometheus
+tools:
+	@missing=""; for pair in $(TOOLS); do \
+	  command -v "$${pair%%=*}" >/dev/null 2>&1 || missing="$$missing $${pair#*=}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is not installed and cannot be installed here: browser tests will be skipped"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "not installed and cannot be installed here:$$missing (the tests that need them will be skipped)"; fi; fi
 
-test: lint chromium
+chromium: TOOLS := chromium=chromium
+chromium: tools
+
+test: lint tools
 	$(BIN)/pytest
 
 serve: $(STAMP)
