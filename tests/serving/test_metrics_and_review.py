@@ -147,9 +147,15 @@ def test_collectscore_serve_gives_each_port_a_bentoml_home_of_its_own(
         **LIMITS,
     )
     command = [sys.executable, "-m", "collectscore", "serve", "--port", str(port)]
+    command += ["--tracking-root", str(store)]
     with (tmp_path / "serve.log").open("wb") as log:
         process = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            env=env,
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         url = f"http://127.0.0.1:{port}"
