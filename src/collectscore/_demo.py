@@ -372,7 +372,8 @@ def _monitoring_summary(config: DemoConfig, console: Console) -> dict[str, float
         folder = config.out / "monitoring" / slug
         generated = generate(sample)
         keep = pd.to_datetime(generated.debtors["as_of"]).dt.date.isin(trained_on).to_numpy()
-        write_dir(replace(generated, debtors=generated.debtors[keep], truth={}), folder)
+        batch = generated.debtors[keep].reset_index(drop=True)
+        write_dir(replace(generated, debtors=batch, truth={}), folder)
         result = run_monitoring(
             MonitorConfig(
                 data=folder,

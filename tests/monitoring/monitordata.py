@@ -9,7 +9,7 @@ shock (a third of the debtors lose 60 % of every income from April on).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from collectscore.monitoring import AlertRule
@@ -42,15 +42,15 @@ def write_batch(config: SampleConfig, folder: Path, *, payments: bool = True) ->
     """The generator's tables at the ``TRAINED_ON`` snapshots, as a contract data folder."""
     import pandas as pd
 
+    from collectscore import write_dir
+
     data = generate(config)
-    folder.mkdir(parents=True)
-    keep = pd.to_datetime(data.debtors["as_of"]).dt.date.isin(TRAINED_ON)
-    tables = {
-        "transactions": data.transactions,
-        "debtors": data.debtors[keep.to_numpy()],
-        "contacts": data.contacts,
-        **({"payments": data.payments} if payments else {}),
-    }
-    for name, frame in tables.items():
-        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    keep = pd.to_datetime(data.debtors["as_of"]).dt.date.isin(TRAINED_ON).to_numpy()
+    batch = replace(
+        data,
+        debtors=data.debtors[keep].reset_index(drop=True),
+        payments=data.payments if payments else None,
+        truth={},
+    )
+    write_dir(batch, folder)
     return folder
