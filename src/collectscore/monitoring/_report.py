@@ -52,13 +52,15 @@ KPI_SHOWN: tuple[str, ...] = (
 AMOUNT_KPIS = frozenset(c.name for c in KPI_COLUMNS if c.unit in ("amount", "ratio"))
 #: The segment table leaves out amounts (segments mix currencies).
 SEGMENT_SHOWN: tuple[str, ...] = tuple(c for c in KPI_SHOWN if c not in AMOUNT_KPIS)
+#: A KPI column is shown by the unit :data:`KPI_COLUMNS` declares for it; the recovery rate
+#: (a ratio of amounts, rarely above 1) reads best as a percentage.
+_BY_UNIT: dict[str, h.Format] = {"share": h.percent(), "count": h.count, "amount": h.number(0)}
+_KPI_FORMATS: dict[str, h.Format] = {
+    **{c.name: _BY_UNIT[c.unit] for c in KPI_COLUMNS if c.unit in _BY_UNIT},
+    "recovery_rate": h.percent(),
+}
+#: The other tables' shares and counts (drift, realised performance, contacts).
 _SHARES = (
-    "recovery_rate",
-    "payment_rate",
-    "label_rate",
-    "promises_kept_rate",
-    "contact_rate",
-    "success_rate",
     "pay_rate",
     "mean_p_pay",
     "missing_reference",
@@ -68,21 +70,20 @@ _SHARES = (
     "value",
     "ci_low",
     "ci_high",
-    *(f"success_rate_{c}" for c in CHANNELS),
 )
-_COUNTS = ("snapshots", "n", "pending", "promises", "contacts", "debtors")
+_COUNTS = ("n", "pending")
 
 
 def _formats(frame: pd.DataFrame) -> dict[str, h.Format]:
     out: dict[str, h.Format] = {}
     for column in frame.columns:
         name = str(column)
-        if name in _SHARES:
+        if name in _KPI_FORMATS:
+            out[name] = _KPI_FORMATS[name]
+        elif name in _SHARES:
             out[name] = h.percent()
         elif name in _COUNTS:
             out[name] = h.count
-        elif name in ("outstanding", "amount_paid", "cost"):
-            out[name] = h.number(0)
     return out
 
 
