@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from monitordata import SAME, SHOCK, TRAIN
 from scipy.stats import norm
 
 from collectscore import build_features, paid_within_horizon
@@ -356,18 +357,10 @@ def test_the_champions_reference_round_trips_through_mlflow_and_a_run_without_on
 
 # ---------------------------------------------------------------- on the generator
 
-#: Same portfolio, new debtors: drawn from the same distribution as the reference.
-SAME = SampleConfig(debtors=1000, seed=2)
-#: A third of the debtors lose 60 % of their income two months before the first snapshot.
-#: (With the default date, the day after the first snapshot, and half the income the income
-#: features still reach "watch" but the score PSI stays near 0.04: too early to see.)
-SHOCK = SampleConfig(
-    debtors=1000,
-    seed=2,
-    income_shock=1 / 3,
-    income_shock_size=0.6,
-    shock_date=dt.date(2026, 4, 1),
-)
+# SAME: new debtors of the same portfolio. SHOCK: a third of them lose 60 % of their income
+# two months before the first snapshot (monitordata). With the default date, the day after
+# the first snapshot, and half the income, the income features still reach "watch" but the
+# score PSI stays near 0.04: too early to see.
 
 
 @dataclass
@@ -390,7 +383,7 @@ def _features(config: SampleConfig) -> tuple[pd.DataFrame, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def reference() -> Portfolio:
-    X, y = _features(SampleConfig(debtors=1000, seed=1))
+    X, y = _features(TRAIN)
     model = PropensityModel(n_estimators=50).fit(X, y)
     scores = model.predict_proba(X)[:, 1]
     return Portfolio(X, y, model, scores, shap_importance(model, X))

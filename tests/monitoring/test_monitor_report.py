@@ -3,11 +3,9 @@ shock, written up as one offline HTML report and logged to the champion's MLflow
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
-from types import ModuleType
 
 import mlflow
 import numpy as np
@@ -15,6 +13,7 @@ import pandas as pd
 import pytest
 from monitordata import RULE, TRAINED_ON, Store
 
+from browser import needs_chromium, render
 from collectscore._errors import ConfigError
 from collectscore.features import catalog
 from collectscore.monitoring import (
@@ -29,7 +28,6 @@ from collectscore.monitoring import (
 )
 
 STABLE, WATCH, ACT = (name for name, _, _ in PSI_BANDS)
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "render_report.py"
 
 
 def _html(result: MonitorResult) -> str:
@@ -316,21 +314,7 @@ def test_monitoring_a_model_that_is_not_registered_says_what_to_do(
 # ---------------------------------------------------------------- the browser
 
 
-def _renderer() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("render_report", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-render = _renderer()
-
-
-@pytest.mark.skipif(
-    render.chromium() is None,
-    reason="Chromium is not installed (apt-get install -y chromium); the browser check needs it",
-)
+@needs_chromium
 def test_headless_chromium_shows_every_plot_of_the_report_offline(shocked: MonitorResult) -> None:
     loaded, total = render.loaded_images(shocked.path)
     assert total >= 4

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
-import pytest
 from PIL import Image, ImageStat
 from reportdata import Reported
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "render_report.py"
+from browser import SCRIPT, needs_chromium, render
 
-
-def _renderer() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("render_report", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-render = _renderer()
-pytestmark = pytest.mark.skipif(
-    render.chromium() is None,
-    reason="Chromium is not installed (apt-get install -y chromium); the browser check needs it",
-)
+pytestmark = needs_chromium
 
 
 def test_the_screenshot_of_the_report_is_not_blank(sample: Reported, tmp_path: Path) -> None:
