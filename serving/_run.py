@@ -85,22 +85,13 @@ class ServiceProcess:
             data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
         )
-        try:
-            with urllib.request.urlopen(request, timeout=300) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            raise ConfigError(f"the service answered {exc.code}: {exc.read()[:2000]!r}") from exc
+        return json.loads(_send(request, timeout=300))
 
     def get(self, path: str, key: str | None = None) -> str:
         """GET ``path`` (with the API key when given); the body as text (``ConfigError`` on
         4xx/5xx)."""
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        request = urllib.request.Request(self.url + path, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.read().decode()
-        except urllib.error.HTTPError as exc:
-            raise ConfigError(f"the service answered {exc.code}: {exc.read()[:2000]!r}") from exc
+        return _send(urllib.request.Request(self.url + path, headers=headers), timeout=60).decode()
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM to the server and its workers; :meth:`kill` after ``timeout`` seconds."""
@@ -121,6 +112,15 @@ class ServiceProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         self.process.wait(timeout=timeout)
+
+
+def _send(request: urllib.request.Request, *, timeout: float) -> bytes:
+    """The body of the service's answer; ``ConfigError`` with the status on 4xx/5xx."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+    except urllib.error.HTTPError as exc:
+        raise ConfigError(f"the service answered {exc.code}: {exc.read()[:2000]!r}") from exc
 
 
 def bentoml_home(port: int) -> Path:

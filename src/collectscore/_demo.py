@@ -353,7 +353,8 @@ def _monitoring_summary(config: DemoConfig, console: Console) -> dict[str, float
     # the out-of-time split keeps the last two snapshots for validation and test
     trained_on = trained.snapshot_dates()[:-2]
     first = trained_on[0]
-    shock_date = dt.date(first.year, first.month, 1) - dt.timedelta(days=30)
+    # the first day of the month before the first snapshot's
+    shock_date = (first.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     batches = {
         "same distribution": SampleConfig(debtors=1000, seed=config.seed + 1),
         "income shock": SampleConfig(
@@ -361,7 +362,7 @@ def _monitoring_summary(config: DemoConfig, console: Console) -> dict[str, float
             seed=config.seed + 1,
             income_shock=1 / 3,
             income_shock_size=0.6,
-            shock_date=dt.date(shock_date.year, shock_date.month, 1),
+            shock_date=shock_date,
         ),
     }
     rule = AlertRule(score_psi_max=0.1, auc_drop_max=0.1, feature_psi_max=0.25)
